@@ -1,0 +1,1 @@
+"""The specwire code generator: provider specs (YAML) in, adapter modules out."""

@@ -1,0 +1,193 @@
+"""Rendering: specs into ``generated/specwire/_generated`` through Jinja templates that
+mirror the output tree (StrictUndefined: a missing variable is an error), then ruff so
+the output is formatted and deterministic."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .load import SpecError, load_specs
+from .parameters import parameters_class
+from .spec_model import Model, ProviderSpec
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PACKAGE = Path("specwire") / "_generated"
+
+FAMILY_BASES = {
+    "chat": "specwire._core.spec_chat_model:SpecChatModel",
+    "embedding": "specwire._embedding.spec_model:SpecEmbeddingModel",
+    "tts": "specwire._tts.spec_model:SpecTTSModel",
+}
+
+
+def pyrepr(value: Any) -> str:
+    """A Python literal for JSON-like data, keys sorted (deterministic output)."""
+    if isinstance(value, dict):
+        items = ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in sorted(value.items()))
+        return "{" + items + "}"
+    if isinstance(value, list | tuple):
+        inner = ", ".join(pyrepr(v) for v in value)
+        return "(" + inner + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def _endpoint(model_endpoint: Any) -> dict[str, Any]:
+    ep = model_endpoint.model_dump(mode="json", exclude_none=True)
+    stream = ep["stream"]
+    return {
+        "dialect": ep["dialect"],
+        "path": ep["path"],
+        "stream_path": stream.get("path"),
+        "stream_format": stream["format"],
+        "stream_terminator": stream.get("terminator"),
+        "headers": ep.get("headers", {}),
+        "stream_headers": stream.get("headers", {}),
+        "stream_query": stream.get("query", {}),
+        "fixed_body": ep.get("fixed_body", {}),
+        "options": ep.get("options", {}),
+    }
+
+
+def _wire_params(model: Model) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, prop in sorted(model.parameters.properties.items()):
+        data = prop.model_dump(by_alias=True)
+        if "x-wire" not in prop.model_fields_set and prop.x_wire_values is None:
+            continue
+        path = data.get("x-wire")
+        out[name] = {
+            "path": tuple(path.split(".")) if path else (),
+            "values": data.get("x-wire-values"),
+        }
+    return out
+
+
+def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
+    family = model.family.value
+    base = model.base or FAMILY_BASES[family]
+    base_module, _, base_name = base.partition(":")
+    retry = model.retry.model_dump(mode="json") if model.retry else {}
+    limits = model.batch_limits.model_dump(exclude_none=True) if model.batch_limits else {}
+    return {
+        "class_name": model.class_name.root,
+        "type": model.type,
+        "family": family,
+        "description": model.description or f"{spec.label} {family} model.",
+        "base_module": base_module,
+        "base_name": base_name,
+        "params_class": f"{model.class_name.root}Parameters",
+        "params_code": parameters_class(f"{model.class_name.root}Parameters", model),
+        "endpoint": _endpoint(model.endpoint),
+        "variants": [(v.base_url_suffix, _endpoint(v.endpoint)) for v in model.variants or []],
+        "wire_params": _wire_params(model),
+        "retry_statuses": sorted(retry.get("statuses") or []),
+        "retry_codes": sorted(retry.get("codes") or []),
+        "batch_limits": limits,
+        "cards": model.cards,
+    }
+
+
+def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
+    cred = spec.credential
+    models = [_model_context(spec, m) for m in spec.models]
+    by_family: dict[str, list[str]] = {"chat": [], "embedding": [], "tts": []}
+    primary: dict[str, str] = {}
+    for model, ctx in zip(spec.models, models, strict=True):
+        by_family[ctx["family"]].append(ctx["class_name"])
+        if model.primary and ctx["family"] not in primary:
+            primary[ctx["family"]] = ctx["class_name"]
+    for family, names in by_family.items():
+        if names and family not in primary:
+            primary[family] = names[0]
+    env: dict[str, tuple[str, ...]] = {f.name: tuple(f.env) for f in cred.fields if f.env}
+    base_field = cred.base_url_field or "base_url"
+    if cred.base_url_env:
+        env[base_field] = tuple(cred.base_url_env)
+    auth = cred.auth.model_dump(mode="json")
+    return {
+        "spec_file": f"spec/providers/{path.name}",
+        "provider": spec.provider,
+        "label": spec.label,
+        "docs": spec.docs or "",
+        "credential": {
+            "class_name": cred.class_name.root,
+            "type": cred.type,
+            "title": cred.title,
+            "base_url": cred.base_url,
+            "base_url_field": base_field,
+            "fields": [f.model_dump(mode="json") for f in cred.fields],
+            "auth": {
+                "field": auth.get("field") or "",
+                "placement": auth["placement"],
+                "name": auth.get("name") or "Authorization",
+                "scheme": auth.get("scheme"),
+            },
+            "env": env,
+        },
+        "models": models,
+        "by_family": by_family,
+        "primary": primary,
+        "bases": sorted({(m["base_module"], m["base_name"]) for m in models}),
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["py"] = pyrepr
+    return env
+
+
+def render(spec_dir: Path) -> dict[Path, str]:
+    """Every generated file's path (relative to the output root) and text, unformatted."""
+    env = _environment()
+    providers = [_provider_context(p, s) for p, s in load_specs(spec_dir)]
+    types = [p["credential"]["type"] for p in providers]
+    if len(set(types)) != len(types):
+        raise SpecError(f"credential types repeat across specs: {types}")
+    files: dict[Path, str] = {}
+    for ctx in providers:
+        files[PACKAGE / f"{ctx['provider']}.py"] = env.get_template("specwire/_generated/provider.py.jinja").render(p=ctx)
+    files[PACKAGE / "registry.py"] = env.get_template("specwire/_generated/registry.py.jinja").render(providers=providers)
+    files[PACKAGE / "__init__.py"] = env.get_template("specwire/_generated/__init__.py.jinja").render()
+    return files
+
+
+def _ruff(folder: Path) -> None:
+    for args in (["check", "--fix-only", "--select", "I,F401", "--quiet"], ["format", "--quiet"]):
+        cmd = [sys.executable, "-m", "ruff", *args, "--no-cache", "--isolated", "--line-length", "100", str(folder)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode not in (0, 1):
+            raise SpecError(f"ruff failed on generated code: {done.stderr or done.stdout}")
+
+
+def generate(spec_dir: Path, out_dir: Path) -> list[Path]:
+    """Render, format, and replace ``out_dir/specwire/_generated`` with the result."""
+    files = render(spec_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        stage = Path(tmp)
+        for rel, text in files.items():
+            target = stage / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        _ruff(stage)
+        final = out_dir / PACKAGE
+        if final.exists():
+            shutil.rmtree(final)
+        shutil.copytree(stage / PACKAGE, final)
+    return [out_dir / rel for rel in sorted(files)]

@@ -1,0 +1,1 @@
+"""The handwritten core that generated adapters bind to."""

@@ -1,0 +1,179 @@
+"""The one accumulator every wire dialect feeds.
+
+Dialects translate provider events into calls on ``StreamAccumulator``; it keeps blocks
+in order of first appearance, keyed by the dialect's key (a content index, a tool-call
+index or id), so text, thinking and parallel tool calls never bleed into each other.
+Text is kept as a list of parts and joined once, so a stream of n deltas costs O(n).
+Usage is replaced, never summed: providers report running totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, Literal
+
+from .blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
+from .ids import new_id
+from .response import ChatUsage
+
+BlockKind = Literal["text", "thinking", "tool_call", "data"]
+ResponseBlock = TextBlock | ThinkingBlock | ToolCallBlock | DataBlock
+
+
+class _Slot:
+    __slots__ = ("block_id", "data", "kind", "name", "parts", "redacted", "signature", "taken", "tool_id")
+
+    def __init__(self, kind: BlockKind) -> None:
+        self.kind = kind
+        self.block_id = new_id()
+        self.parts: list[str] = []
+        self.taken = 0  # parts already handed out as deltas
+        self.signature: str | None = None
+        self.redacted: str | None = None
+        self.tool_id: str | None = None
+        self.name: str | None = None
+        self.data: DataBlock | None = None
+
+
+class StreamAccumulator:
+    """Collects typed stream events into ordered response blocks and usage."""
+
+    __slots__ = ("_by_key", "_dirty", "_slots", "extra", "state", "stop_reason", "usage_fields")
+
+    def __init__(self) -> None:
+        self._slots: list[_Slot] = []
+        self._by_key: dict[Hashable, _Slot] = {}
+        self._dirty: dict[int, _Slot] = {}
+        self.usage_fields: dict[str, int] = {}
+        self.stop_reason: str | None = None
+        self.extra: dict[str, object] = {}
+        self.state: dict[str, Any] = {}  # a dialect's per-stream scratch (ids by index...)
+
+    # ------------------------------------------------------------------ events
+    def _slot(self, key: Hashable, kind: BlockKind) -> _Slot:
+        slot = self._by_key.get(key)
+        if slot is None or slot.kind != kind:
+            slot = _Slot(kind)
+            self._by_key[key] = slot
+            self._slots.append(slot)
+        return slot
+
+    def text(self, delta: str, key: Hashable = "text") -> None:
+        """Append text to the text block under ``key``."""
+        if delta:
+            slot = self._slot(key, "text")
+            slot.parts.append(delta)
+            self._dirty[id(slot)] = slot
+
+    def thinking(
+        self, delta: str, key: Hashable = "thinking", signature: str | None = None
+    ) -> None:
+        """Append reasoning text (and/or set its signature) under ``key``."""
+        if not delta and signature is None:
+            return
+        slot = self._slot(key, "thinking")
+        if delta:
+            slot.parts.append(delta)
+        if signature is not None:
+            slot.signature = (slot.signature or "") + signature
+        self._dirty[id(slot)] = slot
+
+    def redacted_thinking(self, data: str, key: Hashable) -> None:
+        """An opaque redacted-thinking payload (Anthropic)."""
+        slot = self._slot(key, "thinking")
+        slot.redacted = data
+        self._dirty[id(slot)] = slot
+
+    def tool_call(
+        self,
+        key: Hashable,
+        *,
+        call_id: str | None = None,
+        name: str | None = None,
+        arguments: str = "",
+    ) -> None:
+        """Start or extend the tool call under ``key``; ``arguments`` is a JSON fragment."""
+        slot = self._slot(("tool", key), "tool_call")
+        if call_id and not slot.tool_id:
+            slot.tool_id = call_id
+        if name and not slot.name:
+            slot.name = name
+        if arguments:
+            slot.parts.append(arguments)
+        self._dirty[id(slot)] = slot
+
+    def data(self, block: DataBlock, key: Hashable | None = None) -> None:
+        """Add a whole data block (an image or audio the model produced)."""
+        slot = self._slot(key if key is not None else ("data", len(self._slots)), "data")
+        slot.data = block
+        self._dirty[id(slot)] = slot
+
+    def usage(self, **fields: int | None) -> None:
+        """Record the provider's running usage totals (later values replace earlier)."""
+        for name, value in fields.items():
+            if value is not None:
+                self.usage_fields[name] = int(value)
+
+    # ------------------------------------------------------------------ output
+    @property
+    def has_content(self) -> bool:
+        """Whether any block has been started."""
+        return bool(self._slots)
+
+    def take_delta(self) -> list[ResponseBlock]:
+        """The blocks' growth since the previous call, in block order."""
+        if not self._dirty:
+            return []
+        dirty = self._dirty
+        self._dirty = {}
+        if len(dirty) > 1:
+            order = {id(s): i for i, s in enumerate(self._slots)}
+            slots = sorted(dirty.values(), key=lambda s: order[id(s)])
+        else:
+            slots = list(dirty.values())
+        out: list[ResponseBlock] = []
+        for slot in slots:
+            new = slot.parts[slot.taken :]
+            slot.taken = len(slot.parts)
+            piece = new[0] if len(new) == 1 else "".join(new)
+            block = self._build(slot, piece, final=False)
+            if block is not None:
+                out.append(block)
+        return out
+
+    def final_blocks(self) -> list[ResponseBlock]:
+        """Every block, complete."""
+        out: list[ResponseBlock] = []
+        for slot in self._slots:
+            block = self._build(slot, "".join(slot.parts), final=True)
+            if block is not None:
+                out.append(block)
+        return out
+
+    def _build(self, slot: _Slot, text: str, *, final: bool) -> ResponseBlock | None:
+        kind = slot.kind
+        if kind == "text":
+            return TextBlock.model_construct(type="text", text=text, id=slot.block_id)
+        if kind == "thinking":
+            block = ThinkingBlock.model_construct(
+                type="thinking", thinking=text, id=slot.block_id, signature=None, redacted=None
+            )
+            if final or slot.signature is not None or slot.redacted is not None:
+                block.signature = slot.signature
+                block.redacted = slot.redacted
+            return block
+        if kind == "tool_call":
+            if slot.tool_id is None:
+                slot.tool_id = "call_" + slot.block_id
+            if final and not text:
+                text = "{}"
+            return ToolCallBlock.model_construct(
+                type="tool_call", id=slot.tool_id, name=slot.name or "", input=text
+            )
+        return slot.data
+
+    def chat_usage(self, elapsed: float) -> ChatUsage | None:
+        """Usage as a ``ChatUsage``, or None when the provider reported none."""
+        if not self.usage_fields:
+            return None
+        return ChatUsage(time=elapsed, **self.usage_fields)

@@ -1,0 +1,70 @@
+"""Spec constants as the runtime sees them: generated classes hold these objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+StreamFormat = Literal["sse", "ndjson", "json-array", "websocket"]
+
+
+@dataclass(frozen=True)
+class AuthSpec:
+    """How the secret reaches the provider: a header (with an optional scheme such as
+    ``Bearer``) or a query parameter; ``field`` names the credential field."""
+
+    field: str
+    placement: Literal["header", "query", "none"] = "header"
+    name: str = "Authorization"
+    scheme: str | None = "Bearer"
+
+
+@dataclass(frozen=True)
+class WireParam:
+    """Where one ``Parameters`` field goes in the request body: a path of keys, and an
+    optional mapping of values (e.g. ``True`` -> ``"enabled"``)."""
+
+    path: tuple[str, ...]
+    values: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class EndpointBinding:
+    """One wire dialect at one pair of endpoints."""
+
+    dialect: str
+    path: str
+    stream_path: str | None = None
+    stream_format: StreamFormat = "sse"
+    stream_terminator: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    stream_headers: Mapping[str, str] = field(default_factory=dict)
+    stream_query: Mapping[str, str] = field(default_factory=dict)
+    fixed_body: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelBinding:
+    """Everything a generated model class binds: provider, endpoints, parameters'
+    wire names, retryable failures, batch limits and cards."""
+
+    provider: str
+    family: Literal["chat", "embedding", "tts"]
+    endpoint: EndpointBinding
+    variants: tuple[tuple[str, EndpointBinding], ...] = ()
+    wire_params: Mapping[str, WireParam] = field(default_factory=dict)
+    retry_statuses: frozenset[int] = frozenset({408, 409, 429, 500, 502, 503, 504})
+    retry_codes: frozenset[str] = frozenset()
+    batch_limits: Mapping[str, int] = field(default_factory=dict)
+    cards_module: str | None = None
+
+    def endpoint_for(self, base_url: str) -> EndpointBinding:
+        """The endpoint binding for ``base_url``: a variant whose suffix it ends with,
+        else the default (e.g. DashScope's compatible mode speaks the OpenAI dialect)."""
+        trimmed = base_url.rstrip("/")
+        for suffix, binding in self.variants:
+            if trimmed.endswith(suffix):
+                return binding
+        return self.endpoint

@@ -1,0 +1,94 @@
+"""Content blocks: the pieces a message or a response is made of."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .ids import new_id
+
+
+class TextBlock(BaseModel):
+    """Plain text."""
+
+    type: Literal["text"] = "text"
+    text: str
+    id: str = Field(default_factory=new_id)
+
+
+class ThinkingBlock(BaseModel):
+    """Reasoning text. ``signature`` keeps the provider's proof of origin (Anthropic
+    signatures, Gemini thought signatures, encrypted Responses reasoning) so the next
+    turn can send it back; ``redacted`` holds an opaque redacted-thinking payload."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["thinking"] = "thinking"
+    thinking: str
+    signature: str | None = None
+    redacted: str | None = None
+    id: str = Field(default_factory=new_id)
+
+
+class Base64Source(BaseModel):
+    """Inline binary data, base64-encoded."""
+
+    type: Literal["base64"] = "base64"
+    data: str
+    media_type: str
+
+
+class URLSource(BaseModel):
+    """Binary data found at a URL."""
+
+    type: Literal["url"] = "url"
+    url: str
+    media_type: str
+
+
+class DataBlock(BaseModel):
+    """Binary content: images, audio, video, documents."""
+
+    type: Literal["data"] = "data"
+    source: Annotated[Base64Source | URLSource, Field(discriminator="type")]
+    name: str | None = None
+    id: str = Field(default_factory=new_id)
+
+
+class ToolCallBlock(BaseModel):
+    """A call the model asks for. ``input`` is the raw JSON text of the arguments
+    (complete on a final response, a fragment on a stream delta)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["tool_call"] = "tool_call"
+    id: str
+    name: str
+    input: str = ""
+
+    @property
+    def arguments(self) -> str:
+        """The arguments JSON text (an alias of ``input``)."""
+        return self.input
+
+
+class ToolResultBlock(BaseModel):
+    """The result of a tool call, sent back to the model."""
+
+    type: Literal["tool_result"] = "tool_result"
+    id: str
+    name: str
+    output: str | list[Annotated[TextBlock | DataBlock, Field(discriminator="type")]]
+    state: Literal["success", "error", "interrupted", "denied", "running"] = "success"
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+ContentBlock: TypeAlias = Annotated[
+    TextBlock | ThinkingBlock | ToolCallBlock | ToolResultBlock | DataBlock,
+    Field(discriminator="type"),
+]
+"""Any block a message may hold."""
+
+ResponseBlock: TypeAlias = TextBlock | ThinkingBlock | ToolCallBlock | DataBlock
+"""Any block a chat response may hold."""

@@ -1,0 +1,172 @@
+"""The chat model base: constructor and call semantics shared by every chat model."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ValidationError
+
+from .blocks import TextBlock, ToolCallBlock
+from .credential import CredentialBase
+from .errors import BadRequestError, StructuredOutputError
+from .json_repair import parse_json_object
+from .messages import Msg, UserMsg
+from .response import ChatResponse, ChatUsage, StructuredResponse
+
+if TYPE_CHECKING:
+    from .._cards import ModelCard
+    from .._formatters.base import FormatterBase
+
+STRUCTURED_TOOL_NAME = "generate_structured_output"
+
+
+class ChatModelBase(ABC):
+    """A chat model: ``await model(messages, tools=None, tool_choice=None, **kwargs)``.
+
+    With ``stream=False`` the call returns one ``ChatResponse``; with ``stream=True`` an
+    async generator of delta chunks (``is_last=False``) and then exactly one final chunk
+    (``is_last=True``) carrying the whole accumulated content and the usage.
+    """
+
+    class Parameters(BaseModel):
+        """Provider-specific parameters; subclasses replace this."""
+
+    type: str = "chat_model"
+    cards_dir: ClassVar[str | None] = None
+    """A folder of YAML cards (the reference's ``_models/``), for hand-written models."""
+
+    def __init__(
+        self,
+        credential: CredentialBase,
+        model: str,
+        parameters: BaseModel | None = None,
+        stream: bool = True,
+        max_retries: int = 3,
+        context_size: int = 128000,
+        formatter: FormatterBase | None = None,
+    ) -> None:
+        if not isinstance(model, str) or not model:
+            raise ValueError("model must be a non-empty model name")
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.credential = credential
+        self.model = model
+        self.parameters = parameters if parameters is not None else self.Parameters()
+        self.stream = stream
+        self.max_retries = max_retries
+        self.context_size = context_size
+        if formatter is not None:
+            self.formatter = formatter
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model={self.model!r}, stream={self.stream})"
+
+    async def __call__(
+        self,
+        messages: list[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """Call the model; see the class docstring for what comes back."""
+        return await self._call_api(self.model, messages, tools, tool_choice, **kwargs)
+
+    @abstractmethod
+    async def _call_api(
+        self,
+        model_name: str,
+        messages: list[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """Send one call to the provider."""
+
+    # ----------------------------------------------------------- structured output
+    async def generate_structured_output(
+        self,
+        messages: list[Msg],
+        structured_model: type[BaseModel] | dict[str, Any],
+        **kwargs: Any,
+    ) -> StructuredResponse:
+        """Ask for a JSON object valid for ``structured_model`` (a pydantic model or a
+        JSON schema): a forced tool call built from the schema, validated and repaired.
+        Where the provider refuses a forced tool call (e.g. with thinking on), the tool
+        is offered with ``tool_choice="auto"`` and an instruction, and finally the JSON
+        is asked for as text."""
+        schema = (
+            structured_model.model_json_schema()
+            if isinstance(structured_model, type)
+            else dict(structured_model)
+        )
+        tool = {
+            "type": "function",
+            "function": {
+                "name": STRUCTURED_TOOL_NAME,
+                "description": "Return the requested information as the arguments of this call.",
+                "parameters": schema,
+            },
+        }
+        kwargs["stream"] = False
+        attempts: list[tuple[list[dict[str, Any]] | None, Any, str | None]] = [
+            ([tool], STRUCTURED_TOOL_NAME, None),
+            ([tool], "auto", f"Call the tool {STRUCTURED_TOOL_NAME} with your answer."),
+            (None, None, "Answer with only a JSON object valid for this JSON schema:\n"
+             + json.dumps(schema, ensure_ascii=False)),
+        ]
+        last_error: Exception | None = None
+        usage: ChatUsage | None = None
+        for tools, choice, instruction in attempts:
+            msgs = list(messages)
+            if instruction:
+                msgs.append(UserMsg(name="user", content=instruction))
+            try:
+                response = await self._call_api(self.model, msgs, tools, choice, **kwargs)
+            except BadRequestError as exc:
+                last_error = exc  # e.g. forced tool_choice refused with thinking on
+                continue
+            assert isinstance(response, ChatResponse)
+            usage = response.usage
+            raw = _structured_text(response)
+            if raw is None:
+                last_error = StructuredOutputError("the model answered without the structured call")
+                continue
+            try:
+                content = parse_json_object(raw)
+                if isinstance(structured_model, type):
+                    content = structured_model.model_validate(content).model_dump(mode="json")
+                else:
+                    _validate_against_schema(content, schema)
+            except (ValueError, ValidationError) as exc:
+                last_error = exc
+                continue
+            return StructuredResponse(content=content, usage=usage)
+        raise StructuredOutputError(f"no valid structured output: {last_error}") from last_error
+
+    # ----------------------------------------------------------------- cards
+    @classmethod
+    def list_models(cls, custom_yaml_dir: str | None = None) -> list[ModelCard]:
+        """The cards of this class's models (or of the YAML files in ``custom_yaml_dir``)."""
+        from .._cards import list_cards
+
+        return list_cards(cls, "chat", custom_yaml_dir)
+
+
+def _structured_text(response: ChatResponse) -> str | None:
+    for block in response.content:
+        if isinstance(block, ToolCallBlock) and block.name == STRUCTURED_TOOL_NAME:
+            return block.input
+    for block in response.content:
+        if isinstance(block, ToolCallBlock):
+            return block.input
+    texts = [b.text for b in response.content if isinstance(b, TextBlock)]
+    return "".join(texts) if texts else None
+
+
+def _validate_against_schema(content: dict[str, Any], schema: dict[str, Any]) -> None:
+    missing = [k for k in schema.get("required", []) if k not in content]
+    if missing:
+        raise ValueError(f"structured output lacks required fields {missing}")

@@ -1,0 +1,112 @@
+"""The credential base: a provider's authentication fields and its model families."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
+
+from .binding import AuthSpec
+
+if TYPE_CHECKING:
+    from .._cards import EmbeddingModelCard, ModelCard, TTSModelCard
+    from .chat_model import ChatModelBase
+    from .embedding_model import EmbeddingModelBase
+    from .tts_model import TTSModelBase
+
+
+class CredentialBase(BaseModel):
+    """Authentication for one provider. Subclasses set a unique ``type`` and their fields;
+    secret fields are ``SecretStr`` and never show in reprs, logs or errors."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    type: str
+
+    auth: ClassVar[AuthSpec | None] = None
+    """How the secret is sent; generated credentials set it from the spec."""
+    env_vars: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """Environment variables a missing field is read from, in order."""
+    base_url_field: ClassVar[str] = "base_url"
+    """The field that holds the provider root URL."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_from_environment(cls, data: Any) -> Any:
+        if not cls.env_vars or not isinstance(data, dict):
+            return data
+        filled = dict(data)
+        for name, variables in cls.env_vars.items():
+            if filled.get(name) is None:
+                for var in variables:
+                    value = os.environ.get(var)
+                    if value:
+                        filled[name] = value
+                        break
+        return filled
+
+    def resolved_base_url(self) -> str:
+        """The root URL requests go to, without a trailing slash."""
+        return str(getattr(self, self.base_url_field)).rstrip("/")
+
+    def secret(self, field: str) -> str | None:
+        """The plain value of a (secret) field, for building a request."""
+        value = getattr(self, field, None)
+        if isinstance(value, SecretStr):
+            return value.get_secret_value()
+        return None if value is None else str(value)
+
+    def auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate a request."""
+        auth = self.auth
+        if auth is None or auth.placement != "header":
+            return {}
+        value = self.secret(auth.field)
+        if not value:
+            return {}
+        return {auth.name: f"{auth.scheme} {value}" if auth.scheme else value}
+
+    def auth_query(self) -> dict[str, str]:
+        """Query parameters that authenticate a request."""
+        auth = self.auth
+        if auth is None or auth.placement != "query":
+            return {}
+        value = self.secret(auth.field)
+        return {auth.name: value} if value else {}
+
+    # ------------------------------------------------------------ model families
+    @classmethod
+    def get_chat_model_class(cls) -> type[ChatModelBase] | None:
+        """The provider's chat model class."""
+        return None
+
+    @classmethod
+    def get_embedding_model_class(cls) -> type[EmbeddingModelBase[Any]] | None:
+        """The provider's embedding model class, or None when it has none."""
+        return None
+
+    @classmethod
+    def get_tts_model_classes(cls) -> list[type[TTSModelBase]]:
+        """The provider's text-to-speech model classes."""
+        return []
+
+    @classmethod
+    def list_models(cls, custom_yaml_dir: str | None = None) -> list[ModelCard]:
+        """Cards of the provider's chat models."""
+        model_cls = cls.get_chat_model_class()
+        return [] if model_cls is None else model_cls.list_models(custom_yaml_dir)
+
+    @classmethod
+    def list_embedding_models(cls, custom_yaml_dir: str | None = None) -> list[EmbeddingModelCard]:
+        """Cards of the provider's embedding models."""
+        model_cls = cls.get_embedding_model_class()
+        return [] if model_cls is None else model_cls.list_models(custom_yaml_dir)
+
+    @classmethod
+    def list_tts_models(cls, custom_yaml_dir: str | None = None) -> list[TTSModelCard]:
+        """Cards of every text-to-speech model the provider has."""
+        cards: list[TTSModelCard] = []
+        for model_cls in cls.get_tts_model_classes():
+            cards.extend(model_cls.list_models(custom_yaml_dir))
+        return cards

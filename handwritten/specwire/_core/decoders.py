@@ -1,0 +1,154 @@
+"""Incremental decoders for the streaming formats providers use.
+
+Each decoder is fed raw bytes as they arrive, in pieces of any size, and returns the
+complete items those bytes finish. Work is linear in the bytes fed: a partial line is
+kept once and joined once with the piece that completes it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class SseEvent(NamedTuple):
+    """One server-sent event. ``data`` stays bytes so a JSON parser can take it as is."""
+
+    event: str | None
+    data: bytes
+
+
+class SseDecoder:
+    """Server-sent events (WHATWG): LF, CRLF or CR line ends, ``:`` comments, multi-line
+    ``data``, ``event`` names; ``id`` and ``retry`` fields are read and ignored."""
+
+    __slots__ = ("_data", "_event", "_pending", "_tail_cr")
+
+    def __init__(self) -> None:
+        self._pending = b""
+        self._data: list[bytes] = []
+        self._event: str | None = None
+        self._tail_cr = False
+
+    def feed(self, chunk: bytes) -> list[SseEvent]:
+        """Decode ``chunk``; return the events it completes."""
+        if self._tail_cr and chunk.startswith(b"\n"):
+            chunk = chunk[1:]  # the LF of a CRLF split across two pieces
+        self._tail_cr = chunk.endswith(b"\r")
+        buf = self._pending + chunk if self._pending else chunk
+        if b"\r" in buf:
+            buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = buf.split(b"\n")
+        self._pending = lines.pop()
+        out: list[SseEvent] = []
+        for line in lines:
+            if not line:
+                if self._data:
+                    data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
+                    out.append(SseEvent(self._event, data))
+                    self._data = []
+                self._event = None
+                continue
+            if line.startswith(b"data:"):
+                value = line[5:]
+                self._data.append(value[1:] if value[:1] == b" " else value)
+            elif line[0] == 58:  # ":" comment / keep-alive
+                continue
+            else:
+                name, _, value = line.partition(b":")
+                if value[:1] == b" ":
+                    value = value[1:]
+                if name == b"event":
+                    self._event = value.decode()
+                elif name == b"data":  # "data" with no colon: an empty data line
+                    self._data.append(b"")
+        return out
+
+    def close(self) -> list[SseEvent]:
+        """End of stream: dispatch an event left without its blank line."""
+        out = self.feed(b"\n\n") if (self._pending or self._data) else []
+        return out
+
+
+class NdjsonDecoder:
+    """Newline-delimited JSON: one item per non-blank line."""
+
+    __slots__ = ("_pending",)
+
+    def __init__(self) -> None:
+        self._pending = b""
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """Decode ``chunk``; return the complete lines it finishes."""
+        buf = self._pending + chunk if self._pending else chunk
+        lines = buf.split(b"\n")
+        self._pending = lines.pop()
+        return [line for line in lines if line.strip()]
+
+    def close(self) -> list[bytes]:
+        """End of stream: the last line, if it had no newline."""
+        rest, self._pending = self._pending, b""
+        return [rest] if rest.strip() else []
+
+
+class JsonArrayDecoder:
+    """A JSON array streamed element by element (``[{...},{...}]``), as Gemini sends
+    without ``alt=sse``. Returns each top-level element's bytes once it is complete."""
+
+    __slots__ = ("_buf", "_depth", "_escape", "_in_string", "_pos", "_start", "_started")
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._pos = 0
+        self._depth = 0
+        self._in_string = False
+        self._escape = False
+        self._start = -1
+        self._started = False
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """Decode ``chunk``; return the array elements it completes."""
+        buf = self._buf
+        buf += chunk
+        out: list[bytes] = []
+        i, n = self._pos, len(buf)
+        depth, in_string, escape, start = self._depth, self._in_string, self._escape, self._start
+        while i < n:
+            c = buf[i]
+            if in_string:
+                if escape:
+                    escape = False
+                elif c == 92:  # backslash
+                    escape = True
+                elif c == 34:  # quote
+                    in_string = False
+                i += 1
+                continue
+            if c == 34:
+                in_string = True
+            elif c in (123, 91):  # { [
+                if c == 91 and not self._started:
+                    self._started = True
+                else:
+                    if depth == 0:
+                        start = i
+                    depth += 1
+            elif c in (125, 93):  # } ]
+                if depth == 0:
+                    i += 1
+                    continue  # the closing bracket of the outer array
+                depth -= 1
+                if depth == 0:
+                    out.append(bytes(buf[start : i + 1]))
+                    start = -1
+            i += 1
+        # drop what has been consumed, keeping a started element
+        keep_from = start if start >= 0 else n
+        del buf[:keep_from]
+        self._pos = n - keep_from
+        self._depth, self._in_string, self._escape = depth, in_string, escape
+        self._start = 0 if start >= 0 else -1
+        return out
+
+    def close(self) -> list[bytes]:
+        """End of stream; a torn trailing element is dropped by the caller's checks."""
+        return []

@@ -1,0 +1,89 @@
+"""The contract between the chat core and a wire dialect module."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .accumulator import StreamAccumulator
+from .binding import EndpointBinding, WireParam
+from .transport import read_error_fields
+
+if TYPE_CHECKING:
+    from .._formatters.base import FormatterBase
+
+
+@dataclass
+class WireRequest:
+    """What a dialect asks the core to send."""
+
+    path: str
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ChatCall:
+    """One chat call, formatted and ready for a dialect to put on the wire."""
+
+    model: str
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] | None
+    tool_choice: Any
+    parameters: dict[str, Any]
+    stream: bool
+
+
+class ChatDialect(ABC):
+    """One wire format: builds requests and turns responses and stream events into
+    accumulator calls. Provider differences arrive as ``endpoint.options``."""
+
+    name: ClassVar[str]
+    formatter_class: ClassVar[type[FormatterBase]]
+    multi_agent_formatter_class: ClassVar[type[FormatterBase]]
+
+    def __init__(self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str) -> None:
+        self.endpoint = endpoint
+        self.options = endpoint.options
+        self.wire_params = wire_params
+        self.provider = provider
+
+    @abstractmethod
+    def build_request(self, call: ChatCall) -> WireRequest:
+        """The request for ``call``."""
+
+    @abstractmethod
+    def on_response(self, body: Any, acc: StreamAccumulator) -> None:
+        """Feed a whole (non-streamed) response body into ``acc``."""
+
+    @abstractmethod
+    def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
+        """Feed one decoded stream item into ``acc``; raise a ``ProviderError`` for an
+        error event."""
+
+    def read_error(self, body: Any) -> tuple[str | None, str | None]:
+        """``(code, message)`` of an error body."""
+        return read_error_fields(body)
+
+    # ---------------------------------------------------------------- helpers
+    def apply_parameters(self, body: dict[str, Any], parameters: Mapping[str, Any]) -> None:
+        """Put parameters into ``body`` at their spec'd wire paths (name as is when the
+        spec gives none)."""
+        for name, value in parameters.items():
+            if value is None:
+                continue
+            wire = self.wire_params.get(name)
+            if wire is None:
+                body[name] = value
+                continue
+            if not wire.path:
+                continue  # handled by the dialect itself
+            if wire.values is not None:
+                value = wire.values.get(str(value).lower() if isinstance(value, bool) else str(value), value)
+            target = body
+            for key in wire.path[:-1]:
+                target = target.setdefault(key, {})
+            target[wire.path[-1]] = value

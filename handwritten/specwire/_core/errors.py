@@ -1,0 +1,161 @@
+"""One small hierarchy of errors, each carrying what the provider said.
+
+Catch ``SpecwireError`` for everything, ``ProviderError`` for anything the provider
+answered or failed to answer, or a leaf for one situation. Messages never include
+credentials: only the status, the provider's code and the provider's message.
+"""
+
+from __future__ import annotations
+
+
+class SpecwireError(Exception):
+    """Base of every error specwire raises."""
+
+
+class ProviderError(SpecwireError):
+    """A call to a provider failed.
+
+    ``status`` is the HTTP status (None when no answer came), ``code`` the provider's
+    error code or type, ``message`` its text, ``retry_after`` seconds it asked us to wait.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        provider: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        body: object = None,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.status_code = status
+        self.code = code
+        self.provider = provider
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.body = body
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        parts = [p for p in (self.provider, str(self.status) if self.status else None, self.code) if p]
+        head = " ".join(parts)
+        return f"{head}: {self.message}" if head else self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+def _rebuild(cls: type[ProviderError], message: str, state: dict[str, object]) -> ProviderError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class BadRequestError(ProviderError):
+    """The provider rejected the request as malformed or invalid (400, 422). Never retried."""
+
+
+class AuthenticationError(ProviderError):
+    """The credential was missing or wrong (401)."""
+
+
+class PermissionDeniedError(ProviderError):
+    """The credential may not do this (403)."""
+
+
+class NotFoundError(ProviderError):
+    """The model or endpoint does not exist (404)."""
+
+
+class RateLimitError(ProviderError):
+    """Too many requests or quota exhausted (429, provider throttling codes)."""
+
+
+class ServerError(ProviderError):
+    """The provider failed or is overloaded (5xx, 529)."""
+
+
+class APITimeoutError(ProviderError):
+    """No answer in time."""
+
+
+class APIConnectionError(ProviderError):
+    """The connection could not be made or was lost before an answer."""
+
+
+class StreamBrokenError(ProviderError):
+    """A stream ended early or carried an error event after it had begun."""
+
+
+class ContentFilterError(BadRequestError):
+    """The provider refused the input or output on content grounds."""
+
+
+class StructuredOutputError(SpecwireError):
+    """The model's answer could not be made valid for the requested schema."""
+
+
+def error_class_for_status(status: int) -> type[ProviderError]:
+    """The error class an HTTP status maps to."""
+    if status in (400, 413, 422):
+        return BadRequestError
+    if status == 401:
+        return AuthenticationError
+    if status == 403:
+        return PermissionDeniedError
+    if status == 404:
+        return NotFoundError
+    if status == 408:
+        return APITimeoutError
+    if status == 429:
+        return RateLimitError
+    if status >= 500:
+        return ServerError
+    return BadRequestError if 400 <= status < 500 else ProviderError
+
+
+# Error codes providers send in bodies or stream events that say more than the status.
+_CODE_CLASSES: dict[str, type[ProviderError]] = {
+    "rate_limit_error": RateLimitError,
+    "rate_limit_exceeded": RateLimitError,
+    "throttling": RateLimitError,
+    "throttling.ratequota": RateLimitError,
+    "throttling.allocationquota": RateLimitError,
+    "resource_exhausted": RateLimitError,
+    "insufficient_quota": RateLimitError,
+    "overloaded_error": ServerError,
+    "api_error": ServerError,
+    "internal_error": ServerError,
+    "internalerror": ServerError,
+    "server_error": ServerError,
+    "unavailable": ServerError,
+    "serviceunavailable": ServerError,
+    "authentication_error": AuthenticationError,
+    "invalidapikey": AuthenticationError,
+    "invalid_api_key": AuthenticationError,
+    "unauthenticated": AuthenticationError,
+    "permission_error": PermissionDeniedError,
+    "permission_denied": PermissionDeniedError,
+    "accessdenied": PermissionDeniedError,
+    "not_found_error": NotFoundError,
+    "model_not_found": NotFoundError,
+    "modelnotfound": NotFoundError,
+    "invalid_request_error": BadRequestError,
+    "invalidparameter": BadRequestError,
+    "invalid_argument": BadRequestError,
+    "datainspectionfailed": ContentFilterError,
+    "data_inspection_failed": ContentFilterError,
+    "content_filter": ContentFilterError,
+}
+
+
+def error_class_for_code(code: str | None, default: type[ProviderError]) -> type[ProviderError]:
+    """The error class a provider error code maps to, else ``default``."""
+    if not code:
+        return default
+    return _CODE_CLASSES.get(code.lower(), default)

@@ -1,0 +1,53 @@
+"""What a chat model returns."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
+from .ids import new_id, now_iso
+
+
+class ChatUsage(BaseModel):
+    """Tokens counted by the provider, and the seconds the call took.
+
+    ``input_tokens`` includes prompt-cache reads and writes where the provider reports
+    them apart (Anthropic), so it is always the full prompt size; the cache figures are
+    kept beside it."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    time: float = 0.0
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    reasoning_tokens: int = 0
+    type: Literal["chat"] = "chat"
+
+
+class ChatResponse(BaseModel):
+    """A whole answer (``stream=False``), a stream delta (``is_last=False``) or the
+    accumulated final chunk of a stream (``is_last=True``)."""
+
+    content: list[TextBlock | ThinkingBlock | ToolCallBlock | DataBlock] = Field(
+        default_factory=list
+    )
+    is_last: bool = True
+    usage: ChatUsage | None = None
+    id: str = Field(default_factory=new_id)
+    created_at: str = Field(default_factory=now_iso)
+    metadata: dict[str, Any] | None = None
+    type: Literal["chat"] = "chat"
+
+
+class StructuredResponse(BaseModel):
+    """The result of ``generate_structured_output``: ``content`` is a dict valid for the
+    requested schema."""
+
+    content: dict[str, Any]
+    usage: ChatUsage | None = None
+    id: str = Field(default_factory=new_id)
+    created_at: str = Field(default_factory=now_iso)
+    metadata: dict[str, Any] | None = None
+    type: Literal["structured"] = "structured"

@@ -1,0 +1,258 @@
+"""The chat engine generated classes bind to: spec constants in, typed responses out.
+
+A generated chat class sets ``binding`` (from its spec) and ``Parameters``; this class
+formats messages, lets the wire dialect build the request, sends it with the retry
+policy, decodes the stream format and feeds the dialect's events to the accumulator.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import httpx
+from pydantic import BaseModel
+
+from .accumulator import StreamAccumulator
+from .binding import EndpointBinding, ModelBinding
+from .chat_model import ChatModelBase
+from .credential import CredentialBase
+from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
+from .dialect import ChatCall, ChatDialect, WireRequest
+from .errors import APIConnectionError, APITimeoutError, ProviderError, StreamBrokenError
+from .ids import new_id, now_iso
+from .response import ChatResponse
+from .retry import RetryPolicy
+from .transport import HttpTransport, decode_json
+
+if TYPE_CHECKING:
+    from .._formatters.base import FormatterBase
+
+_construct_response = ChatResponse.model_construct
+
+
+class SpecChatModel(ChatModelBase):
+    """A chat model driven entirely by its ``binding``."""
+
+    binding: ClassVar[ModelBinding]
+
+    def __init__(
+        self,
+        credential: CredentialBase,
+        model: str,
+        parameters: BaseModel | None = None,
+        stream: bool = True,
+        max_retries: int = 3,
+        context_size: int = 128000,
+        formatter: FormatterBase | None = None,
+        timeout: httpx.Timeout | float | None = None,
+    ) -> None:
+        super().__init__(
+            credential=credential,
+            model=model,
+            parameters=parameters,
+            stream=stream,
+            max_retries=max_retries,
+            context_size=context_size,
+            formatter=formatter,
+        )
+        if not isinstance(self.parameters, self.Parameters):
+            raise TypeError(
+                f"parameters must be {type(self).__name__}.Parameters, "
+                f"not {type(self.parameters).__name__}"
+            )
+        from .._dialects import load_dialect
+
+        endpoint = self.binding.endpoint_for(credential.resolved_base_url())
+        dialect_cls = load_dialect(endpoint.dialect)
+        self._endpoint: EndpointBinding = endpoint
+        self._dialect: ChatDialect = dialect_cls(endpoint, self.binding.wire_params, self.binding.provider)
+        if formatter is None:
+            self.formatter = dialect_cls.formatter_class()
+        self._transport = HttpTransport(timeout)
+        self._retry = RetryPolicy(
+            max_retries=max_retries,
+            statuses=self.binding.retry_statuses,
+            codes=self.binding.retry_codes,
+        )
+
+    async def aclose(self) -> None:
+        """Close the model's HTTP connections."""
+        await self._transport.aclose()
+
+    # ------------------------------------------------------------------ call
+    async def _call_api(
+        self,
+        model_name: str,
+        messages: list[Any],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        stream = bool(kwargs.pop("stream", self.stream))
+        parameters, extra_body = self._split_kwargs(kwargs)
+        formatted = await self.formatter.format(messages)
+        call = ChatCall(model_name, formatted, tools or None, tool_choice, parameters, stream)
+        wire = self._dialect.build_request(call)
+        wire.body.update(extra_body)
+        started = time.perf_counter()
+        if not stream:
+            return await self._retry.run(lambda: self._complete(wire, started))
+        response = await self._retry.run(lambda: self._open(wire, True))
+        return self._stream(response, wire, started)
+
+    def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Parameters (validated: the model's own merged with call overrides) and any
+        other keyword arguments, which go into the request body as they are."""
+        fields = type(self.parameters).model_fields
+        overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
+        extra = dict(kwargs.pop("extra_body", None) or {})
+        extra.update(kwargs)
+        params = self.parameters
+        if overrides:
+            params = type(params).model_validate({**params.model_dump(exclude_unset=True), **overrides})
+        return params.model_dump(exclude_none=True), extra
+
+    async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
+        endpoint = self._endpoint
+        headers = self.credential.auth_headers()
+        headers.update(endpoint.headers)
+        query = self.credential.auth_query()
+        if stream:
+            headers.update(endpoint.stream_headers)
+            query.update(endpoint.stream_query)
+        headers.update(wire.headers)
+        query.update(wire.query)
+        url = self.credential.resolved_base_url() + wire.path
+        return await self._transport.open(
+            "POST",
+            url,
+            provider=self.binding.provider,
+            json_body=wire.body,
+            headers=headers,
+            params=query,
+            reader=self._dialect.read_error,
+        )
+
+    async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
+        response = await self._open(wire, False)
+        try:
+            raw = await response.aread()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(f"reading the response failed: {exc}", provider=self.binding.provider) from exc
+        finally:
+            await response.aclose()
+        body = decode_json(raw)
+        if body is None:
+            raise ProviderError(
+                f"the response is not JSON: {raw[:200].decode('utf-8', 'replace')!r}",
+                status=response.status_code,
+                provider=self.binding.provider,
+            )
+        acc = StreamAccumulator()
+        self._dialect.on_response(body, acc)
+        return ChatResponse(
+            content=acc.final_blocks(),
+            is_last=True,
+            usage=acc.chat_usage(time.perf_counter() - started),
+            metadata=dict(acc.extra) or None,
+        )
+
+    async def _stream(
+        self, response: httpx.Response, wire: WireRequest, started: float
+    ) -> AsyncGenerator[ChatResponse, None]:
+        response_id = new_id()
+        created_at = now_iso()
+        acc = StreamAccumulator()
+        handed_out = False
+        retries_left = self.max_retries
+        try:
+            while True:
+                try:
+                    async for delta in self._read_stream(response, acc):
+                        handed_out = True
+                        yield _construct_response(
+                            content=delta,
+                            is_last=False,
+                            usage=None,
+                            id=response_id,
+                            created_at=created_at,
+                            metadata=None,
+                            type="chat",
+                        )
+                    break
+                except ProviderError as error:
+                    # Replaying after a delta reached the caller would repeat output.
+                    if handed_out or retries_left <= 0 or not self._retry.is_retryable(error):
+                        raise
+                    retries_left -= 1
+                    await response.aclose()
+                    acc = StreamAccumulator()
+                    response = await self._retry.run(lambda: self._open(wire, True))
+            yield ChatResponse(
+                content=acc.final_blocks(),
+                is_last=True,
+                usage=acc.chat_usage(time.perf_counter() - started),
+                id=response_id,
+                created_at=created_at,
+                metadata=dict(acc.extra) or None,
+            )
+        finally:
+            await response.aclose()
+
+    async def _read_stream(
+        self, response: httpx.Response, acc: StreamAccumulator
+    ) -> AsyncGenerator[list[Any], None]:
+        """Decode the body and feed the dialect; yield the accumulator's delta after each
+        network read (events that arrived together leave as one chunk)."""
+        fmt = self._endpoint.stream_format
+        on_event = self._dialect.on_event
+        provider = self.binding.provider
+        take = acc.take_delta
+        try:
+            if fmt == "sse":
+                terminator = (self._endpoint.stream_terminator or "").encode() or None
+                decoder = SseDecoder()
+                done = False
+                async for chunk in response.aiter_bytes():
+                    for event in decoder.feed(chunk):
+                        if terminator is not None and event.data == terminator:
+                            done = True
+                            break
+                        payload = decode_json(event.data)
+                        if payload is None and event.data.strip():
+                            raise StreamBrokenError(
+                                f"undecodable stream event: {event.data[:120]!r}", provider=provider
+                            )
+                        on_event(event.event, payload, acc)
+                    delta = take()
+                    if delta:
+                        yield delta
+                    if done:
+                        return
+                for event in decoder.close():
+                    if terminator is None or event.data != terminator:
+                        on_event(event.event, decode_json(event.data), acc)
+            else:
+                line_decoder: NdjsonDecoder | JsonArrayDecoder = (
+                    NdjsonDecoder() if fmt == "ndjson" else JsonArrayDecoder()
+                )
+                async for chunk in response.aiter_bytes():
+                    for item in line_decoder.feed(chunk):
+                        payload = decode_json(item)
+                        if payload is None:
+                            raise StreamBrokenError(f"undecodable stream item: {item[:120]!r}", provider=provider)
+                        on_event(None, payload, acc)
+                    delta = take()
+                    if delta:
+                        yield delta
+                for item in line_decoder.close():
+                    on_event(None, decode_json(item), acc)
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(f"stream timed out: {type(exc).__name__}", provider=provider) from exc
+        except httpx.HTTPError as exc:
+            raise StreamBrokenError(f"stream broken: {type(exc).__name__}: {exc}", provider=provider) from exc
+        delta = take()
+        if delta:
+            yield delta

@@ -1,0 +1,161 @@
+"""OpenAI Chat Completions: ``POST {base}/chat/completions``, SSE ending in ``[DONE]``.
+
+Options (from the provider spec):
+- ``reasoning_fields``: delta/message fields that carry reasoning text, in order
+  (``reasoning_content`` for DeepSeek, DashScope, Moonshot, xAI; ``reasoning`` for others).
+- ``send_reasoning``: ``never`` (drop thinking from history), ``tool_turns`` (send it back
+  on assistant messages that call tools, as DeepSeek's thinking mode requires) or ``always``.
+- ``stream_usage``: ask for usage on streams with ``stream_options.include_usage``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .._core.accumulator import StreamAccumulator
+from .._core.dialect import ChatCall, ChatDialect, WireRequest
+from .._core.errors import ServerError, error_class_for_code
+from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
+from .tools import function_tools, tool_choice
+
+
+class OpenAIChatDialect(ChatDialect):
+    """Chat Completions requests, responses and stream chunks."""
+
+    name = "openai_chat"
+    formatter_class = OpenAIChatFormatter
+    multi_agent_formatter_class = OpenAIMultiAgentFormatter
+
+    # ------------------------------------------------------------------ request
+    def build_request(self, call: ChatCall) -> WireRequest:
+        body: dict[str, Any] = {"model": call.model, "messages": self._messages(call.messages)}
+        body.update(self.endpoint.fixed_body)
+        if call.stream:
+            body["stream"] = True
+            if self.options.get("stream_usage", True):
+                body["stream_options"] = {"include_usage": True}
+        tools = function_tools(call.tools)
+        if tools:
+            body["tools"] = [
+                {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
+                for t in tools
+            ]
+        choice = tool_choice(call.tool_choice)
+        if choice is not None:
+            body["tool_choice"] = (
+                {"type": "function", "function": {"name": choice.name}} if choice.mode == "function" else choice.mode
+            )
+        params = dict(call.parameters)
+        if not tools:
+            params.pop("parallel_tool_calls", None)  # only meaningful, and only accepted, with tools
+        self.apply_parameters(body, params)
+        return WireRequest(self.endpoint.path, body)
+
+    def _messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        policy = self.options.get("send_reasoning", "never")
+        field = self.options.get("reasoning_request_field", "reasoning_content")
+        out = []
+        for message in messages:
+            if "reasoning_content" in message:
+                message = dict(message)
+                reasoning = message.pop("reasoning_content")
+                keep = policy == "always" or (policy == "tool_turns" and message.get("tool_calls"))
+                if keep:
+                    message[field] = reasoning
+            out.append(message)
+        return out
+
+    # ------------------------------------------------------------------ response
+    def on_response(self, body: Any, acc: StreamAccumulator) -> None:
+        if not isinstance(body, dict):
+            raise ServerError(f"unexpected response body: {str(body)[:200]}", provider=self.provider)
+        if body.get("error"):
+            self._raise(body)
+        choices = body.get("choices") or []
+        if choices:
+            choice = choices[0]
+            message = choice.get("message") or {}
+            for field in self.options.get("reasoning_fields", ("reasoning_content", "reasoning")):
+                reasoning = message.get(field)
+                if isinstance(reasoning, str) and reasoning:
+                    acc.thinking(reasoning)
+                    break
+            content = message.get("content")
+            if isinstance(content, list):  # some compatible servers return parts
+                content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            if content:
+                acc.text(content)
+            for i, call in enumerate(message.get("tool_calls") or []):
+                fn = call.get("function") or {}
+                args = fn.get("arguments")
+                if not isinstance(args, str):
+                    args = json.dumps(args if args is not None else {}, ensure_ascii=False)
+                acc.tool_call(i, call_id=call.get("id"), name=fn.get("name"), arguments=args)
+            acc.stop_reason = choice.get("finish_reason")
+        self._usage(body.get("usage"), acc)
+
+    def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
+        if not isinstance(payload, dict):
+            return
+        if payload.get("error"):
+            self._raise(payload)
+        choices = payload.get("choices")
+        if choices:
+            choice = choices[0]
+            delta = choice.get("delta")
+            if delta:
+                for field in self.options.get("reasoning_fields", ("reasoning_content", "reasoning")):
+                    reasoning = delta.get(field)
+                    if reasoning and isinstance(reasoning, str):
+                        acc.thinking(reasoning)
+                        break
+                content = delta.get("content")
+                if content:
+                    acc.text(content)
+                calls = delta.get("tool_calls")
+                if calls:
+                    self._tool_call_deltas(calls, acc)
+            if choice.get("finish_reason"):
+                acc.stop_reason = choice["finish_reason"]
+        usage = payload.get("usage")
+        if usage:
+            self._usage(usage, acc)
+
+    def _tool_call_deltas(self, calls: list[dict[str, Any]], acc: StreamAccumulator) -> None:
+        # Calls are keyed by index; a new id at a known index (servers that send every
+        # call at index 0) starts a new call.
+        ids: dict[Any, str] = acc.state.setdefault("ids", {})
+        for position, call in enumerate(calls):
+            index = call.get("index", position)
+            call_id = call.get("id")
+            if call_id:
+                ids[index] = call_id
+            key = (index, ids.get(index))
+            fn = call.get("function") or {}
+            args = fn.get("arguments")
+            if args is not None and not isinstance(args, str):
+                args = json.dumps(args, ensure_ascii=False)
+            acc.tool_call(key, call_id=call_id, name=fn.get("name"), arguments=args or "")
+
+    @staticmethod
+    def _usage(usage: Any, acc: StreamAccumulator) -> None:
+        if not isinstance(usage, dict):
+            return
+        prompt = usage.get("prompt_tokens", usage.get("input_tokens"))
+        completion = usage.get("completion_tokens", usage.get("output_tokens"))
+        details = usage.get("prompt_tokens_details") or {}
+        out_details = usage.get("completion_tokens_details") or {}
+        acc.usage(
+            input_tokens=prompt,
+            output_tokens=completion,
+            cache_read_input_tokens=details.get("cached_tokens") or usage.get("prompt_cache_hit_tokens"),
+            reasoning_tokens=out_details.get("reasoning_tokens"),
+        )
+
+    def _raise(self, payload: dict[str, Any]) -> None:
+        code, message = self.read_error(payload)
+        status = payload.get("error", {}).get("code") if isinstance(payload.get("error"), dict) else None
+        cls = error_class_for_code(code, ServerError)
+        raise cls(message or "error event in stream", code=code, provider=self.provider,
+                  status=status if isinstance(status, int) else None, body=payload)

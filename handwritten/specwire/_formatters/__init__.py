@@ -1,0 +1,1 @@
+"""Formatters: messages into provider payloads."""

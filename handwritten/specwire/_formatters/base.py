@@ -1,0 +1,55 @@
+"""The formatter contract and the multi-agent grouping every dialect shares."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from .._core.blocks import DataBlock, TextBlock, ToolCallBlock, ToolResultBlock
+from .._core.messages import Msg, UserMsg
+
+
+class FormatterBase(ABC):
+    """Turns ``Msg`` objects into the message list one provider's API takes."""
+
+    @abstractmethod
+    async def format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
+        """The provider payload for ``msgs``."""
+
+
+def group_for_multi_agent(msgs: list[Msg], history_tag: str = "history") -> list[Msg]:
+    """Rewrite a multi-agent conversation for a provider that knows two roles.
+
+    System messages stay first as they are. Runs of consecutive agent messages (anything
+    that is not a tool call or result) become one user message: their text, each line
+    prefixed with the speaker's name, inside ``<history>`` tags, with their images kept.
+    Messages that carry tool calls or tool results keep their native form, so the tool
+    sequence stays valid for the API.
+    """
+    out: list[Msg] = []
+    run: list[Msg] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        lines: list[str] = []
+        data: list[DataBlock] = []
+        for m in run:
+            for block in m.content:
+                if isinstance(block, TextBlock):
+                    lines.append(f"{m.name}: {block.text}")
+                elif isinstance(block, DataBlock):
+                    data.append(block)
+        text = f"<{history_tag}>\n" + "\n".join(lines) + f"\n</{history_tag}>"
+        out.append(UserMsg(name="user", content=[TextBlock(text=text), *data]))
+        run.clear()
+
+    for msg in msgs:
+        tooling = any(isinstance(b, ToolCallBlock | ToolResultBlock) for b in msg.content)
+        if msg.role == "system" or tooling:
+            flush()
+            out.append(msg)
+        else:
+            run.append(msg)
+    flush()
+    return out

@@ -1,0 +1,105 @@
+"""OpenAI Chat Completions message format (also spoken by DeepSeek, Moonshot, xAI,
+DashScope's compatible mode and every OpenAI-compatible server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._core.blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock, ToolResultBlock
+from .._core.messages import Msg
+from .base import FormatterBase, group_for_multi_agent
+from .media import data_url, tool_output_text
+
+# Audio formats the input_audio part accepts, by media type.
+_AUDIO_FORMATS = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/mpeg": "mp3", "audio/mp3": "mp3"}
+
+
+def _user_part(block: DataBlock) -> dict[str, Any] | None:
+    media = block.source.media_type
+    if media.startswith("image/"):
+        return {"type": "image_url", "image_url": {"url": data_url(block)}}
+    if media in _AUDIO_FORMATS and block.source.type == "base64":
+        return {"type": "input_audio", "input_audio": {"data": block.source.data, "format": _AUDIO_FORMATS[media]}}
+    if media == "application/pdf" and block.source.type == "base64":
+        return {"type": "file", "file": {"filename": block.name or "document.pdf", "file_data": data_url(block)}}
+    if media.startswith("video/"):
+        return {"type": "video_url", "video_url": {"url": data_url(block)}}
+    return None
+
+
+class OpenAIChatFormatter(FormatterBase):
+    """One API message per ``Msg``; tool results become ``tool`` messages. Thinking is
+    written as ``reasoning_content`` on assistant messages, and the dialect keeps or
+    drops it per provider."""
+
+    async def format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for msg in msgs:
+            out.extend(self._format_one(msg))
+        return out
+
+    def _format_one(self, msg: Msg) -> list[dict[str, Any]]:
+        results = [b for b in msg.content if isinstance(b, ToolResultBlock)]
+        if msg.role == "system":
+            return [{"role": "system", "content": msg.get_text_content() or ""}]
+        if msg.role == "assistant":
+            entries: list[dict[str, Any]] = []
+            texts = [b.text for b in msg.content if isinstance(b, TextBlock)]
+            thinking = [b.thinking for b in msg.content if isinstance(b, ThinkingBlock) and b.thinking]
+            calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
+            if texts or calls or thinking:
+                entry: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
+                if thinking:
+                    entry["reasoning_content"] = "".join(thinking)
+                if calls:
+                    entry["tool_calls"] = [
+                        {
+                            "id": c.id,
+                            "type": "function",
+                            "function": {"name": c.name, "arguments": c.input or "{}"},
+                        }
+                        for c in calls
+                    ]
+                entries.append(entry)
+            entries.extend(self._tool_messages(results))
+            return entries
+        # user
+        entries = self._tool_messages(results)
+        parts: list[dict[str, Any]] = []
+        for block in msg.content:
+            if isinstance(block, TextBlock):
+                parts.append({"type": "text", "text": block.text})
+            elif isinstance(block, DataBlock):
+                part = _user_part(block)
+                if part is not None:
+                    parts.append(part)
+        if parts:
+            if all(p["type"] == "text" for p in parts):
+                entries.append({"role": "user", "content": "".join(p["text"] for p in parts)})
+            else:
+                entries.append({"role": "user", "content": parts})
+        return entries
+
+    def _tool_messages(self, results: list[ToolResultBlock]) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = []
+        images: list[dict[str, Any]] = []
+        for result in results:
+            entries.append({"role": "tool", "tool_call_id": result.id, "content": tool_output_text(result)})
+            if not isinstance(result.output, str):
+                for block in result.output:
+                    if isinstance(block, DataBlock):
+                        part = _user_part(block)
+                        if part is not None:
+                            images.append(part)
+        if images:
+            # Tool messages carry text only; media from a tool reaches the model as a user turn.
+            entries.append({"role": "user", "content": [{"type": "text", "text": "Media returned by the tool calls above:"}, *images]})
+        return entries
+
+
+class OpenAIMultiAgentFormatter(OpenAIChatFormatter):
+    """Several named agents in one conversation: consecutive agent messages become one
+    user message inside ``<history>`` tags with the speakers' names."""
+
+    async def format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
+        return await super().format(group_for_multi_agent(msgs))
