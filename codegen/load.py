@@ -35,13 +35,19 @@ def load_spec(path: Path, schema: dict[str, Any]) -> ProviderSpec:
     except yaml.YAMLError as exc:
         raise SpecError(f"{path}: not valid YAML: {exc}") from exc
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
+    errors = sorted(
+        validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path))
+    )
     if errors:
         lines = [f"{path}: {_where(e.absolute_path)}: {_expected(e)}" for e in errors[:10]]
-        raise SpecError("spec does not match spec/schema/provider.schema.json\n  " + "\n  ".join(lines))
+        raise SpecError(
+            "spec does not match spec/schema/provider.schema.json\n  " + "\n  ".join(lines)
+        )
     spec = ProviderSpec.model_validate(data)
     if spec.provider != path.stem:
-        raise SpecError(f"{path}: provider: expected {path.stem!r} (the file name), got {spec.provider!r}")
+        raise SpecError(
+            f"{path}: provider: expected {path.stem!r} (the file name), got {spec.provider!r}"
+        )
     _check_semantics(path, spec)
     return spec
 
@@ -69,20 +75,30 @@ def _check_semantics(path: Path, spec: ProviderSpec) -> None:
         props = model.parameters.properties
         for name in model.parameters.required or []:
             if name not in props:
-                raise SpecError(f"{path}: models[{i}].parameters.required: {name!r} is not a parameter")
+                raise SpecError(
+                    f"{path}: models[{i}].parameters.required: {name!r} is not a parameter"
+                )
         for pname, prop in props.items():
             data = prop.model_dump(by_alias=True, exclude_none=True)
             low, high = data.get("minimum"), data.get("maximum")
             if low is not None and high is not None and low > high:
-                raise SpecError(f"{path}: models[{i}].parameters.properties.{pname}: minimum {low} > maximum {high}")
+                raise SpecError(
+                    f"{path}: models[{i}].parameters.properties.{pname}: minimum {low} > maximum {high}"
+                )
             default = data.get("default")
-            if isinstance(default, int | float) and not isinstance(default, bool):
-                if (low is not None and default < low) or (high is not None and default > high):
-                    raise SpecError(f"{path}: models[{i}].parameters.properties.{pname}.default: {default} outside [{low}, {high}]")
+            numeric = isinstance(default, int | float) and not isinstance(default, bool)
+            if numeric and (
+                (low is not None and default < low) or (high is not None and default > high)
+            ):
+                raise SpecError(
+                    f"{path}: models[{i}].parameters.properties.{pname}.default: {default} outside [{low}, {high}]"
+                )
     fields = {f.name for f in spec.credential.fields}
     auth_field = spec.credential.auth.field
     if spec.credential.auth.placement.value != "none" and auth_field not in fields:
-        raise SpecError(f"{path}: credential.auth.field: expected one of the credential fields {sorted(fields)}, got {auth_field!r}")
+        raise SpecError(
+            f"{path}: credential.auth.field: expected one of the credential fields {sorted(fields)}, got {auth_field!r}"
+        )
 
 
 def load_specs(spec_dir: Path) -> list[tuple[Path, ProviderSpec]]:

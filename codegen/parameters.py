@@ -13,17 +13,22 @@ from typing import Any
 from .spec_model import Model
 
 _OPTIONS = [
-    "--input-file-type", "jsonschema",
-    "--output-model-type", "pydantic_v2.BaseModel",
+    "--input-file-type",
+    "jsonschema",
+    "--output-model-type",
+    "pydantic_v2.BaseModel",
     "--field-constraints",
     "--disable-timestamp",
     "--use-annotated",
-    "--target-python-version", "3.11",
+    "--target-python-version",
+    "3.11",
     "--use-union-operator",
     "--use-standard-collections",
-    "--enum-field-as-literal", "all",
+    "--enum-field-as-literal",
+    "all",
     "--use-default",
-    "--formatters", "builtin",
+    "--formatters",
+    "builtin",
 ]
 
 
@@ -50,8 +55,16 @@ def parameters_class(class_name: str, model: Model) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"{class_name}.json"
         src.write_text(json.dumps(schema, sort_keys=True))
-        cmd = [sys.executable, "-m", "datamodel_code_generator", "--input", str(src),
-               "--class-name", class_name, *_OPTIONS]
+        cmd = [
+            sys.executable,
+            "-m",
+            "datamodel_code_generator",
+            "--input",
+            str(src),
+            "--class-name",
+            class_name,
+            *_OPTIONS,
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"datamodel-codegen failed for {class_name}: {done.stderr}")

@@ -162,15 +162,31 @@ def render(spec_dir: Path) -> dict[Path, str]:
         raise SpecError(f"credential types repeat across specs: {types}")
     files: dict[Path, str] = {}
     for ctx in providers:
-        files[PACKAGE / f"{ctx['provider']}.py"] = env.get_template("specwire/_generated/provider.py.jinja").render(p=ctx)
-    files[PACKAGE / "registry.py"] = env.get_template("specwire/_generated/registry.py.jinja").render(providers=providers)
-    files[PACKAGE / "__init__.py"] = env.get_template("specwire/_generated/__init__.py.jinja").render()
+        files[PACKAGE / f"{ctx['provider']}.py"] = env.get_template(
+            "specwire/_generated/provider.py.jinja"
+        ).render(p=ctx)
+    files[PACKAGE / "registry.py"] = env.get_template(
+        "specwire/_generated/registry.py.jinja"
+    ).render(providers=providers)
+    files[PACKAGE / "__init__.py"] = env.get_template(
+        "specwire/_generated/__init__.py.jinja"
+    ).render()
     return files
 
 
 def _ruff(folder: Path) -> None:
     for args in (["check", "--fix-only", "--select", "I,F401", "--quiet"], ["format", "--quiet"]):
-        cmd = [sys.executable, "-m", "ruff", *args, "--no-cache", "--isolated", "--line-length", "100", str(folder)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "ruff",
+            *args,
+            "--no-cache",
+            "--isolated",
+            "--line-length",
+            "100",
+            str(folder),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode not in (0, 1):
             raise SpecError(f"ruff failed on generated code: {done.stderr or done.stdout}")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -56,7 +57,7 @@ class DashScopeCredential(CredentialBase):
     base_url_field: ClassVar[str] = "base_url"
 
     @classmethod
-    def get_chat_model_class(cls) -> type[DashScopeChatModel]:
+    def get_chat_model_class(cls) -> builtins.type[DashScopeChatModel]:
         """The provider's chat model class."""
         return DashScopeChatModel
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -58,7 +59,7 @@ class DeepSeekCredential(CredentialBase):
     base_url_field: ClassVar[str] = "base_url"
 
     @classmethod
-    def get_chat_model_class(cls) -> type[DeepSeekChatModel]:
+    def get_chat_model_class(cls) -> builtins.type[DeepSeekChatModel]:
         """The provider's chat model class."""
         return DeepSeekChatModel
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -58,7 +59,7 @@ class MoonshotCredential(CredentialBase):
     base_url_field: ClassVar[str] = "base_url"
 
     @classmethod
-    def get_chat_model_class(cls) -> type[MoonshotChatModel]:
+    def get_chat_model_class(cls) -> builtins.type[MoonshotChatModel]:
         """The provider's chat model class."""
         return MoonshotChatModel
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -80,7 +81,7 @@ class OpenAICredential(CredentialBase):
     base_url_field: ClassVar[str] = "base_url"
 
     @classmethod
-    def get_chat_model_class(cls) -> type[OpenAIChatModel]:
+    def get_chat_model_class(cls) -> builtins.type[OpenAIChatModel]:
         """The provider's chat model class."""
         return OpenAIChatModel
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -56,7 +57,7 @@ class XAICredential(CredentialBase):
     base_url_field: ClassVar[str] = "base_url"
 
     @classmethod
-    def get_chat_model_class(cls) -> type[XAIChatModel]:
+    def get_chat_model_class(cls) -> builtins.type[XAIChatModel]:
         """The provider's chat model class."""
         return XAIChatModel
 

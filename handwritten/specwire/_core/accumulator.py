@@ -21,7 +21,17 @@ ResponseBlock = TextBlock | ThinkingBlock | ToolCallBlock | DataBlock
 
 
 class _Slot:
-    __slots__ = ("block_id", "data", "kind", "name", "parts", "redacted", "signature", "taken", "tool_id")
+    __slots__ = (
+        "block_id",
+        "data",
+        "kind",
+        "name",
+        "parts",
+        "redacted",
+        "signature",
+        "taken",
+        "tool_id",
+    )
 
     def __init__(self, kind: BlockKind) -> None:
         self.kind = kind

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .blocks import TextBlock, ToolCallBlock
 from .credential import CredentialBase
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
 STRUCTURED_TOOL_NAME = "generate_structured_output"
 
 
+class NoParameters(BaseModel):
+    """The parameters of a model that takes none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class ChatModelBase(ABC):
     """A chat model: ``await model(messages, tools=None, tool_choice=None, **kwargs)``.
 
@@ -31,9 +38,8 @@ class ChatModelBase(ABC):
     (``is_last=True``) carrying the whole accumulated content and the usage.
     """
 
-    class Parameters(BaseModel):
-        """Provider-specific parameters; subclasses replace this."""
-
+    Parameters: builtins.type[BaseModel] = NoParameters
+    """Provider-specific parameters (a pydantic model); subclasses replace it."""
     type: str = "chat_model"
     cards_dir: ClassVar[str | None] = None
     """A folder of YAML cards (the reference's ``_models/``), for hand-written models."""
@@ -89,7 +95,7 @@ class ChatModelBase(ABC):
     async def generate_structured_output(
         self,
         messages: list[Msg],
-        structured_model: type[BaseModel] | dict[str, Any],
+        structured_model: builtins.type[BaseModel] | dict[str, Any],
         **kwargs: Any,
     ) -> StructuredResponse:
         """Ask for a JSON object valid for ``structured_model`` (a pydantic model or a
@@ -114,8 +120,12 @@ class ChatModelBase(ABC):
         attempts: list[tuple[list[dict[str, Any]] | None, Any, str | None]] = [
             ([tool], STRUCTURED_TOOL_NAME, None),
             ([tool], "auto", f"Call the tool {STRUCTURED_TOOL_NAME} with your answer."),
-            (None, None, "Answer with only a JSON object valid for this JSON schema:\n"
-             + json.dumps(schema, ensure_ascii=False)),
+            (
+                None,
+                None,
+                "Answer with only a JSON object valid for this JSON schema:\n"
+                + json.dumps(schema, ensure_ascii=False),
+            ),
         ]
         last_error: Exception | None = None
         usage: ChatUsage | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -12,8 +13,6 @@ from .binding import AuthSpec
 if TYPE_CHECKING:
     from .._cards import EmbeddingModelCard, ModelCard, TTSModelCard
     from .chat_model import ChatModelBase
-    from .embedding_model import EmbeddingModelBase
-    from .tts_model import TTSModelBase
 
 
 class CredentialBase(BaseModel):
@@ -77,17 +76,17 @@ class CredentialBase(BaseModel):
 
     # ------------------------------------------------------------ model families
     @classmethod
-    def get_chat_model_class(cls) -> type[ChatModelBase] | None:
+    def get_chat_model_class(cls) -> builtins.type[ChatModelBase] | None:
         """The provider's chat model class."""
         return None
 
     @classmethod
-    def get_embedding_model_class(cls) -> type[EmbeddingModelBase[Any]] | None:
+    def get_embedding_model_class(cls) -> builtins.type[Any] | None:
         """The provider's embedding model class, or None when it has none."""
         return None
 
     @classmethod
-    def get_tts_model_classes(cls) -> list[type[TTSModelBase]]:
+    def get_tts_model_classes(cls) -> list[builtins.type[Any]]:
         """The provider's text-to-speech model classes."""
         return []
 
@@ -101,12 +100,16 @@ class CredentialBase(BaseModel):
     def list_embedding_models(cls, custom_yaml_dir: str | None = None) -> list[EmbeddingModelCard]:
         """Cards of the provider's embedding models."""
         model_cls = cls.get_embedding_model_class()
-        return [] if model_cls is None else model_cls.list_models(custom_yaml_dir)
+        if model_cls is None:
+            return []
+        cards: list[EmbeddingModelCard] = model_cls.list_models(custom_yaml_dir)
+        return cards
 
     @classmethod
     def list_tts_models(cls, custom_yaml_dir: str | None = None) -> list[TTSModelCard]:
         """Cards of every text-to-speech model the provider has."""
         cards: list[TTSModelCard] = []
         for model_cls in cls.get_tts_model_classes():
-            cards.extend(model_cls.list_models(custom_yaml_dir))
+            found: list[TTSModelCard] = model_cls.list_models(custom_yaml_dir)
+            cards.extend(found)
         return cards

@@ -45,7 +45,9 @@ class ChatDialect(ABC):
     formatter_class: ClassVar[type[FormatterBase]]
     multi_agent_formatter_class: ClassVar[type[FormatterBase]]
 
-    def __init__(self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str) -> None:
+    def __init__(
+        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
+    ) -> None:
         self.endpoint = endpoint
         self.options = endpoint.options
         self.wire_params = wire_params
@@ -82,7 +84,9 @@ class ChatDialect(ABC):
             if not wire.path:
                 continue  # handled by the dialect itself
             if wire.values is not None:
-                value = wire.values.get(str(value).lower() if isinstance(value, bool) else str(value), value)
+                value = wire.values.get(
+                    str(value).lower() if isinstance(value, bool) else str(value), value
+                )
             target = body
             for key in wire.path[:-1]:
                 target = target.setdefault(key, {})

@@ -41,7 +41,9 @@ class ProviderError(SpecwireError):
         super().__init__(self._describe())
 
     def _describe(self) -> str:
-        parts = [p for p in (self.provider, str(self.status) if self.status else None, self.code) if p]
+        parts = [
+            p for p in (self.provider, str(self.status) if self.status else None, self.code) if p
+        ]
         head = " ".join(parts)
         return f"{head}: {self.message}" if head else self.message
 

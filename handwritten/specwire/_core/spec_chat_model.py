@@ -67,7 +67,9 @@ class SpecChatModel(ChatModelBase):
         endpoint = self.binding.endpoint_for(credential.resolved_base_url())
         dialect_cls = load_dialect(endpoint.dialect)
         self._endpoint: EndpointBinding = endpoint
-        self._dialect: ChatDialect = dialect_cls(endpoint, self.binding.wire_params, self.binding.provider)
+        self._dialect: ChatDialect = dialect_cls(
+            endpoint, self.binding.wire_params, self.binding.provider
+        )
         if formatter is None:
             self.formatter = dialect_cls.formatter_class()
         self._transport = HttpTransport(timeout)
@@ -111,7 +113,9 @@ class SpecChatModel(ChatModelBase):
         extra.update(kwargs)
         params = self.parameters
         if overrides:
-            params = type(params).model_validate({**params.model_dump(exclude_unset=True), **overrides})
+            params = type(params).model_validate(
+                {**params.model_dump(exclude_unset=True), **overrides}
+            )
         return params.model_dump(exclude_none=True), extra
 
     async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
@@ -140,7 +144,9 @@ class SpecChatModel(ChatModelBase):
         try:
             raw = await response.aread()
         except httpx.HTTPError as exc:
-            raise APIConnectionError(f"reading the response failed: {exc}", provider=self.binding.provider) from exc
+            raise APIConnectionError(
+                f"reading the response failed: {exc}", provider=self.binding.provider
+            ) from exc
         finally:
             await response.aclose()
         body = decode_json(raw)
@@ -242,7 +248,9 @@ class SpecChatModel(ChatModelBase):
                     for item in line_decoder.feed(chunk):
                         payload = decode_json(item)
                         if payload is None:
-                            raise StreamBrokenError(f"undecodable stream item: {item[:120]!r}", provider=provider)
+                            raise StreamBrokenError(
+                                f"undecodable stream item: {item[:120]!r}", provider=provider
+                            )
                         on_event(None, payload, acc)
                     delta = take()
                     if delta:
@@ -250,9 +258,13 @@ class SpecChatModel(ChatModelBase):
                 for item in line_decoder.close():
                     on_event(None, decode_json(item), acc)
         except httpx.TimeoutException as exc:
-            raise APITimeoutError(f"stream timed out: {type(exc).__name__}", provider=provider) from exc
+            raise APITimeoutError(
+                f"stream timed out: {type(exc).__name__}", provider=provider
+            ) from exc
         except httpx.HTTPError as exc:
-            raise StreamBrokenError(f"stream broken: {type(exc).__name__}: {exc}", provider=provider) from exc
+            raise StreamBrokenError(
+                f"stream broken: {type(exc).__name__}: {exc}", provider=provider
+            ) from exc
         delta = take()
         if delta:
             yield delta

@@ -112,7 +112,9 @@ class HttpTransport:
         try:
             response = await self.client.send(request, stream=True)
         except httpx.TimeoutException as exc:
-            raise APITimeoutError(f"request timed out: {type(exc).__name__}", provider=provider) from exc
+            raise APITimeoutError(
+                f"request timed out: {type(exc).__name__}", provider=provider
+            ) from exc
         except httpx.TransportError as exc:
             raise APIConnectionError(
                 f"connection failed: {type(exc).__name__}: {exc}", provider=provider

@@ -38,17 +38,28 @@ class OpenAIChatDialect(ChatDialect):
         tools = function_tools(call.tools)
         if tools:
             body["tools"] = [
-                {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
+                {
+                    "type": "function",
+                    "function": {
+                        "name": t.name,
+                        "description": t.description,
+                        "parameters": t.parameters,
+                    },
+                }
                 for t in tools
             ]
         choice = tool_choice(call.tool_choice)
         if choice is not None:
             body["tool_choice"] = (
-                {"type": "function", "function": {"name": choice.name}} if choice.mode == "function" else choice.mode
+                {"type": "function", "function": {"name": choice.name}}
+                if choice.mode == "function"
+                else choice.mode
             )
         params = dict(call.parameters)
         if not tools:
-            params.pop("parallel_tool_calls", None)  # only meaningful, and only accepted, with tools
+            params.pop(
+                "parallel_tool_calls", None
+            )  # only meaningful, and only accepted, with tools
         self.apply_parameters(body, params)
         return WireRequest(self.endpoint.path, body)
 
@@ -69,7 +80,9 @@ class OpenAIChatDialect(ChatDialect):
     # ------------------------------------------------------------------ response
     def on_response(self, body: Any, acc: StreamAccumulator) -> None:
         if not isinstance(body, dict):
-            raise ServerError(f"unexpected response body: {str(body)[:200]}", provider=self.provider)
+            raise ServerError(
+                f"unexpected response body: {str(body)[:200]}", provider=self.provider
+            )
         if body.get("error"):
             self._raise(body)
         choices = body.get("choices") or []
@@ -105,7 +118,9 @@ class OpenAIChatDialect(ChatDialect):
             choice = choices[0]
             delta = choice.get("delta")
             if delta:
-                for field in self.options.get("reasoning_fields", ("reasoning_content", "reasoning")):
+                for field in self.options.get(
+                    "reasoning_fields", ("reasoning_content", "reasoning")
+                ):
                     reasoning = delta.get(field)
                     if reasoning and isinstance(reasoning, str):
                         acc.thinking(reasoning)
@@ -149,13 +164,21 @@ class OpenAIChatDialect(ChatDialect):
         acc.usage(
             input_tokens=prompt,
             output_tokens=completion,
-            cache_read_input_tokens=details.get("cached_tokens") or usage.get("prompt_cache_hit_tokens"),
+            cache_read_input_tokens=details.get("cached_tokens")
+            or usage.get("prompt_cache_hit_tokens"),
             reasoning_tokens=out_details.get("reasoning_tokens"),
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:
         code, message = self.read_error(payload)
-        status = payload.get("error", {}).get("code") if isinstance(payload.get("error"), dict) else None
+        status = (
+            payload.get("error", {}).get("code") if isinstance(payload.get("error"), dict) else None
+        )
         cls = error_class_for_code(code, ServerError)
-        raise cls(message or "error event in stream", code=code, provider=self.provider,
-                  status=status if isinstance(status, int) else None, body=payload)
+        raise cls(
+            message or "error event in stream",
+            code=code,
+            provider=self.provider,
+            status=status if isinstance(status, int) else None,
+            body=payload,
+        )

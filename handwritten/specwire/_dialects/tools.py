@@ -21,7 +21,11 @@ def function_tools(tools: list[dict[str, Any]] | None) -> list[FunctionTool]:
         spec = tool.get("function", tool) if isinstance(tool, dict) else None
         if not isinstance(spec, dict) or not spec.get("name"):
             raise ValueError(f"a tool must be a function schema with a name, got {tool!r}")
-        params = spec.get("parameters") or spec.get("input_schema") or {"type": "object", "properties": {}}
+        params = (
+            spec.get("parameters")
+            or spec.get("input_schema")
+            or {"type": "object", "properties": {}}
+        )
         out.append(FunctionTool(spec["name"], spec.get("description") or "", params))
     return out
 

@@ -19,9 +19,15 @@ def _user_part(block: DataBlock) -> dict[str, Any] | None:
     if media.startswith("image/"):
         return {"type": "image_url", "image_url": {"url": data_url(block)}}
     if media in _AUDIO_FORMATS and block.source.type == "base64":
-        return {"type": "input_audio", "input_audio": {"data": block.source.data, "format": _AUDIO_FORMATS[media]}}
+        return {
+            "type": "input_audio",
+            "input_audio": {"data": block.source.data, "format": _AUDIO_FORMATS[media]},
+        }
     if media == "application/pdf" and block.source.type == "base64":
-        return {"type": "file", "file": {"filename": block.name or "document.pdf", "file_data": data_url(block)}}
+        return {
+            "type": "file",
+            "file": {"filename": block.name or "document.pdf", "file_data": data_url(block)},
+        }
     if media.startswith("video/"):
         return {"type": "video_url", "video_url": {"url": data_url(block)}}
     return None
@@ -45,7 +51,9 @@ class OpenAIChatFormatter(FormatterBase):
         if msg.role == "assistant":
             entries: list[dict[str, Any]] = []
             texts = [b.text for b in msg.content if isinstance(b, TextBlock)]
-            thinking = [b.thinking for b in msg.content if isinstance(b, ThinkingBlock) and b.thinking]
+            thinking = [
+                b.thinking for b in msg.content if isinstance(b, ThinkingBlock) and b.thinking
+            ]
             calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
             if texts or calls or thinking:
                 entry: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
@@ -84,7 +92,9 @@ class OpenAIChatFormatter(FormatterBase):
         entries: list[dict[str, Any]] = []
         images: list[dict[str, Any]] = []
         for result in results:
-            entries.append({"role": "tool", "tool_call_id": result.id, "content": tool_output_text(result)})
+            entries.append(
+                {"role": "tool", "tool_call_id": result.id, "content": tool_output_text(result)}
+            )
             if not isinstance(result.output, str):
                 for block in result.output:
                     if isinstance(block, DataBlock):
@@ -93,7 +103,15 @@ class OpenAIChatFormatter(FormatterBase):
                             images.append(part)
         if images:
             # Tool messages carry text only; media from a tool reaches the model as a user turn.
-            entries.append({"role": "user", "content": [{"type": "text", "text": "Media returned by the tool calls above:"}, *images]})
+            entries.append(
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "Media returned by the tool calls above:"},
+                        *images,
+                    ],
+                }
+            )
         return entries
 
 

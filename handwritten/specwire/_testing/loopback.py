@@ -8,6 +8,7 @@ an error status, for fault tests. It binds 127.0.0.1 only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -95,10 +96,8 @@ class LoopbackServer:
     async def __aexit__(self, *exc: object) -> None:
         if self._server is not None:
             self._server.close()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._server.wait_closed(), 1.0)
-            except (TimeoutError, asyncio.TimeoutError):
-                pass
 
     def _next_reply(self, request: ReceivedRequest) -> Reply:
         if callable(self._replies):
@@ -123,7 +122,9 @@ class LoopbackServer:
                 body = b""
                 if "chunked" in headers.get("transfer-encoding", ""):
                     while True:
-                        size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0] or b"0", 16)
+                        size = int(
+                            (await reader.readuntil(b"\r\n")).strip().split(b";")[0] or b"0", 16
+                        )
                         if size == 0:
                             await reader.readuntil(b"\r\n")
                             break
@@ -143,8 +144,16 @@ class LoopbackServer:
             writer.close()
 
     async def _send(self, writer: asyncio.StreamWriter, reply: Reply) -> bool:
-        phrase = HTTPStatus(reply.status).phrase if reply.status in HTTPStatus._value2member_map_ else "Status"
-        head = [f"HTTP/1.1 {reply.status} {phrase}", f"content-type: {reply.content_type}", "transfer-encoding: chunked"]
+        phrase = (
+            HTTPStatus(reply.status).phrase
+            if reply.status in HTTPStatus._value2member_map_
+            else "Status"
+        )
+        head = [
+            f"HTTP/1.1 {reply.status} {phrase}",
+            f"content-type: {reply.content_type}",
+            "transfer-encoding: chunked",
+        ]
         head += [f"{k}: {v}" for k, v in reply.headers.items()]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin1"))
         for i, piece in enumerate(reply.pieces()):
