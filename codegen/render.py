@@ -62,7 +62,7 @@ def _wire_params(model: Model) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, prop in sorted(model.parameters.properties.items()):
         data = prop.model_dump(by_alias=True)
-        if "x-wire" not in prop.model_fields_set and prop.x_wire_values is None:
+        if "x_wire" not in prop.model_fields_set and prop.x_wire_values is None:
             continue
         path = data.get("x-wire")
         out[name] = {

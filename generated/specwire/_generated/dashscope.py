@@ -7,7 +7,7 @@ import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
+from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
@@ -108,7 +108,10 @@ class DashScopeChatModel(SpecChatModel):
                 ),
             ),
         ),
-        wire_params={},
+        wire_params={
+            "thinking_budget": WireParam(path=("thinking_budget",), values=None),
+            "thinking_enable": WireParam(path=("enable_thinking",), values=None),
+        },
         retry_statuses=frozenset((429, 500, 502, 503, 504)),
         retry_codes=frozenset(
             (

@@ -7,7 +7,7 @@ import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
+from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
@@ -112,7 +112,9 @@ class OpenAIChatModel(SpecChatModel):
             stream_terminator="[DONE]",
         ),
         variants=(),
-        wire_params={},
+        wire_params={
+            "max_tokens": WireParam(path=("max_completion_tokens",), values=None),
+        },
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
         batch_limits={},

@@ -7,7 +7,7 @@ import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
+from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
@@ -88,7 +88,10 @@ class XAIChatModel(SpecChatModel):
             stream_terminator="[DONE]",
         ),
         variants=(),
-        wire_params={},
+        wire_params={
+            "max_tokens": WireParam(path=("max_completion_tokens",), values=None),
+            "thinking_enable": WireParam(path=(), values=None),
+        },
         retry_statuses=frozenset((408, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(()),
         batch_limits={},
