@@ -9,7 +9,7 @@ Usage is replaced, never summed: providers report running totals.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import Any, Literal
 
 from .blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
@@ -24,6 +24,7 @@ class _Slot:
     __slots__ = (
         "block_id",
         "data",
+        "extra",
         "kind",
         "name",
         "parts",
@@ -43,6 +44,13 @@ class _Slot:
         self.tool_id: str | None = None
         self.name: str | None = None
         self.data: DataBlock | None = None
+        self.extra: dict[str, Any] | None = None  # provider fields kept on the block
+
+    def add_extra(self, extra: Mapping[str, Any] | None) -> None:
+        if extra:
+            if self.extra is None:
+                self.extra = {}
+            self.extra.update(extra)
 
 
 class StreamAccumulator:
@@ -76,21 +84,30 @@ class StreamAccumulator:
             self._dirty[id(slot)] = slot
 
     def thinking(
-        self, delta: str, key: Hashable = "thinking", signature: str | None = None
+        self,
+        delta: str,
+        key: Hashable = "thinking",
+        signature: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
-        """Append reasoning text (and/or set its signature) under ``key``."""
-        if not delta and signature is None:
+        """Append reasoning text (and/or set its signature) under ``key``; ``extra``
+        fields (e.g. which dialect signed it) are kept on the block."""
+        if not delta and signature is None and not extra:
             return
         slot = self._slot(key, "thinking")
+        slot.add_extra(extra)
         if delta:
             slot.parts.append(delta)
         if signature is not None:
             slot.signature = (slot.signature or "") + signature
         self._dirty[id(slot)] = slot
 
-    def redacted_thinking(self, data: str, key: Hashable) -> None:
+    def redacted_thinking(
+        self, data: str, key: Hashable, extra: Mapping[str, Any] | None = None
+    ) -> None:
         """An opaque redacted-thinking payload (Anthropic)."""
         slot = self._slot(key, "thinking")
+        slot.add_extra(extra)
         slot.redacted = data
         self._dirty[id(slot)] = slot
 
@@ -101,9 +118,12 @@ class StreamAccumulator:
         call_id: str | None = None,
         name: str | None = None,
         arguments: str = "",
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
-        """Start or extend the tool call under ``key``; ``arguments`` is a JSON fragment."""
+        """Start or extend the tool call under ``key``; ``arguments`` is a JSON fragment;
+        ``extra`` fields (e.g. a Gemini thought signature) are kept on the block."""
         slot = self._slot(("tool", key), "tool_call")
+        slot.add_extra(extra)
         if call_id and not slot.tool_id:
             slot.tool_id = call_id
         if name and not slot.name:
@@ -166,7 +186,12 @@ class StreamAccumulator:
             return TextBlock.model_construct(type="text", text=text, id=slot.block_id)
         if kind == "thinking":
             block = ThinkingBlock.model_construct(
-                type="thinking", thinking=text, id=slot.block_id, signature=None, redacted=None
+                type="thinking",
+                thinking=text,
+                id=slot.block_id,
+                signature=None,
+                redacted=None,
+                **(slot.extra or {}),
             )
             if final or slot.signature is not None or slot.redacted is not None:
                 block.signature = slot.signature
@@ -178,7 +203,11 @@ class StreamAccumulator:
             if final and not text:
                 text = "{}"
             return ToolCallBlock.model_construct(
-                type="tool_call", id=slot.tool_id, name=slot.name or "", input=text
+                type="tool_call",
+                id=slot.tool_id,
+                name=slot.name or "",
+                input=text,
+                **(slot.extra or {}),
             )
         return slot.data
 

@@ -213,6 +213,10 @@ class SpecChatModel(ChatModelBase):
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
+        if fmt == "sse" and "json" in response.headers.get("content-type", "").lower():
+            # Asked for SSE, answered with JSON: Gemini's JSON-array stream (or one JSON
+            # object); read it element by element instead of finding no events in it.
+            fmt = "json-array"
         on_event = self._dialect.on_event
         provider = self.binding.provider
         take = acc.take_delta
