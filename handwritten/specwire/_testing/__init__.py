@@ -1,5 +1,5 @@
 """Offline servers for tests, the demo and the benchmark (loopback only)."""
 
-from .loopback import LoopbackServer, Reply, sse_body
+from .loopback import LoopbackServer, ReceivedRequest, Reply, sse_body
 
-__all__ = ["LoopbackServer", "Reply", "sse_body"]
+__all__ = ["LoopbackServer", "ReceivedRequest", "Reply", "sse_body"]

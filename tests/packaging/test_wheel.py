@@ -1,0 +1,65 @@
+"""A built wheel imports exactly like the editable install, data files included."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+PUBLIC = ["specwire.model", "specwire.credential", "specwire.message", "specwire.formatter", "specwire.tool", "specwire.errors",
+          "specwire.embedding", "specwire.tts"]
+
+PROBE = """
+import importlib, json, pathlib, sys
+out = {}
+for name in %r:
+    try:
+        mod = importlib.import_module(name)
+    except ModuleNotFoundError:
+        continue
+    names = sorted(mod.__all__)
+    for n in names:
+        getattr(mod, n)
+    out[name] = names
+import specwire
+root = pathlib.Path(specwire.__file__).parent
+out["py.typed"] = (root / "py.typed").exists()
+from specwire.model import OpenAIChatModel
+out["cards"] = len(OpenAIChatModel.list_models())
+out["file"] = specwire.__file__
+print(json.dumps(out))
+""" % (PUBLIC,)
+
+
+def _probe(env_path: str | None) -> dict[str, object]:
+    env = dict(os.environ)
+    cmd = [sys.executable, "-c", PROBE]
+    if env_path is not None:
+        # -S: no site-packages .pth files, so the editable checkout cannot leak in.
+        env["PYTHONPATH"] = env_path
+        cmd.insert(1, "-S")
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, cwd="/")
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_wheel_matches_editable_install(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    (wheel,) = dist.glob("specwire-*.whl")
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    deps = sysconfig.get_paths()["purelib"]
+    from_wheel = _probe(f"{target}{os.pathsep}{deps}")
+    editable = _probe(None)
+    assert str(from_wheel["file"]).startswith(str(target)), from_wheel["file"]
+    assert from_wheel.pop("file") != editable.pop("file")
+    assert from_wheel == editable
+    assert from_wheel["py.typed"] is True and isinstance(from_wheel["cards"], int) and from_wheel["cards"] > 0
