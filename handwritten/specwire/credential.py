@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from ._generated.dashscope import DashScopeCredential
     from ._generated.deepseek import DeepSeekCredential
     from ._generated.moonshot import MoonshotCredential
+    from ._generated.ollama import OllamaCredential
     from ._generated.openai import OpenAICredential
     from ._generated.xai import XAICredential
 

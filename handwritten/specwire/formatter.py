@@ -6,12 +6,24 @@ from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from ._formatters.base import FormatterBase
+    from ._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
+    from ._formatters.ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
     from ._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
+    from ._formatters.openai_responses import (
+        OpenAIResponseFormatter,
+        OpenAIResponseMultiAgentFormatter,
+    )
 
 _FORMATTERS = {
+    "DashScopeChatFormatter": "specwire._formatters.dashscope",
+    "DashScopeMultiAgentFormatter": "specwire._formatters.dashscope",
     "FormatterBase": "specwire._formatters.base",
     "OpenAIChatFormatter": "specwire._formatters.openai",
     "OpenAIMultiAgentFormatter": "specwire._formatters.openai",
+    "OllamaChatFormatter": "specwire._formatters.ollama",
+    "OllamaMultiAgentFormatter": "specwire._formatters.ollama",
+    "OpenAIResponseFormatter": "specwire._formatters.openai_responses",
+    "OpenAIResponseMultiAgentFormatter": "specwire._formatters.openai_responses",
 }
 
 __all__ = sorted(_FORMATTERS)

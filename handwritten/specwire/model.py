@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from ._generated.dashscope import DashScopeChatModel
     from ._generated.deepseek import DeepSeekChatModel
     from ._generated.moonshot import MoonshotChatModel
-    from ._generated.openai import OpenAIChatModel
+    from ._generated.ollama import OllamaChatModel
+    from ._generated.openai import OpenAIChatModel, OpenAIResponseModel
     from ._generated.xai import XAIChatModel
 
 _CORE = {

@@ -21,6 +21,14 @@ class DashScopeChatModelParameters(BaseModel):
     presence_penalty: Annotated[float | None, Field(ge=-2.0, le=2.0, title="Presence penalty")] = (
         None
     )
+    repetition_penalty: Annotated[
+        float | None,
+        Field(
+            description="Penalty on repeated tokens; 1.0 means none.",
+            gt=0.0,
+            title="Repetition penalty",
+        ),
+    ] = None
     seed: Annotated[int | None, Field(ge=0, le=2147483647, title="Seed")] = None
     stop: Annotated[list[str] | None, Field(title="Stop sequences")] = None
     temperature: Annotated[float | None, Field(ge=0.0, le=2.0, title="Temperature")] = None
@@ -72,20 +80,34 @@ class DashScopeChatModel(SpecChatModel):
         provider="dashscope",
         family="chat",
         endpoint=EndpointBinding(
-            dialect="openai_chat",
+            dialect="dashscope",
             fixed_body={},
             headers={},
             options={
-                "reasoning_fields": ("reasoning_content",),
-                "send_reasoning": "never",
-                "stream_usage": True,
+                "multimodal_models": (
+                    "qwen-vl*",
+                    "qwen2-vl*",
+                    "qwen2.5-vl*",
+                    "qwen3-vl*",
+                    "qvq*",
+                    "qwen-omni*",
+                    "qwen2.5-omni*",
+                    "qwen3-omni*",
+                    "qwen-audio*",
+                    "qwen2-audio*",
+                    "qwen3.5*",
+                    "qwen3.6*",
+                    "qwen3.7*",
+                    "qwen4*",
+                ),
+                "multimodal_path": "/services/aigc/multimodal-generation/generation",
             },
-            path="/chat/completions",
+            path="/services/aigc/text-generation/generation",
             stream_format="sse",
-            stream_headers={},
+            stream_headers={"X-DashScope-SSE": "enable"},
             stream_path=None,
             stream_query={},
-            stream_terminator="[DONE]",
+            stream_terminator=None,
         ),
         variants=(
             (
@@ -116,6 +138,7 @@ class DashScopeChatModel(SpecChatModel):
         retry_codes=frozenset(
             (
                 "InternalError",
+                "InternalError.Algo",
                 "ServiceUnavailable",
                 "Throttling",
                 "Throttling.AllocationQuota",

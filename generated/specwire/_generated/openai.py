@@ -53,6 +53,52 @@ class OpenAIChatModelParameters(BaseModel):
     ] = None
 
 
+class OpenAIResponseModelParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    max_tokens: Annotated[
+        int | None,
+        Field(
+            description="Upper bound on generated tokens, reasoning included.",
+            gt=0,
+            title="Max output tokens",
+        ),
+    ] = None
+    parallel_tool_calls: Annotated[
+        bool | None,
+        Field(description="Allow several tool calls in one turn.", title="Parallel tool calls"),
+    ] = None
+    reasoning_effort: Annotated[
+        Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None,
+        Field(description="Effort for reasoning models.", title="Reasoning effort"),
+    ] = None
+    reasoning_summary: Annotated[
+        Literal["auto", "concise", "detailed"] | None,
+        Field(
+            description="Ask reasoning models for a readable summary of their reasoning.",
+            title="Reasoning summary",
+        ),
+    ] = None
+    temperature: Annotated[
+        float | None,
+        Field(
+            description="Sampling temperature; higher is more random.",
+            ge=0.0,
+            le=2.0,
+            title="Temperature",
+        ),
+    ] = None
+    top_p: Annotated[
+        float | None,
+        Field(description="Nucleus sampling probability mass.", ge=0.0, le=1.0, title="Top P"),
+    ] = None
+    verbosity: Annotated[
+        Literal["low", "medium", "high"] | None,
+        Field(description="How long the answer should be (GPT-5 and later).", title="Verbosity"),
+    ] = None
+
+
 class OpenAICredential(CredentialBase):
     """Credential for OpenAI."""
 
@@ -114,6 +160,55 @@ class OpenAIChatModel(SpecChatModel):
         variants=(),
         wire_params={
             "max_tokens": WireParam(path=("max_completion_tokens",), values=None),
+        },
+        retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
+        retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
+        batch_limits={},
+    )
+
+
+class OpenAIResponseModel(SpecChatModel):
+    """The OpenAI Responses API (also spoken by xAI and DeepSeek); reasoning is kept encrypted and carried to the next turn."""
+
+    Parameters = OpenAIResponseModelParameters
+    type: str = "openai_response"
+    cards_dir: ClassVar[str | None] = "cards/openai/chat"
+    binding: ClassVar[ModelBinding] = ModelBinding(
+        provider="openai",
+        family="chat",
+        endpoint=EndpointBinding(
+            dialect="openai_responses",
+            fixed_body={"store": False},
+            headers={},
+            options={
+                "encrypted_reasoning_models": (
+                    "o1*",
+                    "o3*",
+                    "o4*",
+                    "gpt-5*",
+                    "gpt-6*",
+                    "codex*",
+                    "*-codex*",
+                    "gpt-oss*",
+                    "grok-3-mini*",
+                    "grok-4*",
+                    "deepseek-v4*",
+                    "deepseek-reasoner*",
+                )
+            },
+            path="/responses",
+            stream_format="sse",
+            stream_headers={},
+            stream_path=None,
+            stream_query={},
+            stream_terminator="[DONE]",
+        ),
+        variants=(),
+        wire_params={
+            "max_tokens": WireParam(path=("max_output_tokens",), values=None),
+            "reasoning_effort": WireParam(path=("reasoning", "effort"), values=None),
+            "reasoning_summary": WireParam(path=("reasoning", "summary"), values=None),
+            "verbosity": WireParam(path=("text", "verbosity"), values=None),
         },
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),

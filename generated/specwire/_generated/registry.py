@@ -26,10 +26,17 @@ PROVIDERS["moonshot"] = {
     "embedding": (),
     "tts": (),
 }
+PROVIDERS["ollama"] = {
+    "label": "Ollama",
+    "credential": "OllamaCredential",
+    "chat": ("OllamaChatModel",),
+    "embedding": (),
+    "tts": (),
+}
 PROVIDERS["openai"] = {
     "label": "OpenAI",
     "credential": "OpenAICredential",
-    "chat": ("OpenAIChatModel",),
+    "chat": ("OpenAIChatModel", "OpenAIResponseModel"),
     "embedding": (),
     "tts": (),
 }
@@ -45,6 +52,7 @@ CREDENTIALS: dict[str, str] = {
     "DashScopeCredential": "specwire._generated.dashscope",
     "DeepSeekCredential": "specwire._generated.deepseek",
     "MoonshotCredential": "specwire._generated.moonshot",
+    "OllamaCredential": "specwire._generated.ollama",
     "OpenAICredential": "specwire._generated.openai",
     "XAICredential": "specwire._generated.xai",
 }
@@ -53,7 +61,9 @@ CHAT_MODELS: dict[str, str] = {
     "DashScopeChatModel": "specwire._generated.dashscope",
     "DeepSeekChatModel": "specwire._generated.deepseek",
     "MoonshotChatModel": "specwire._generated.moonshot",
+    "OllamaChatModel": "specwire._generated.ollama",
     "OpenAIChatModel": "specwire._generated.openai",
+    "OpenAIResponseModel": "specwire._generated.openai",
     "XAIChatModel": "specwire._generated.xai",
 }
 

@@ -8,7 +8,7 @@ policy, decodes the stream format and feeds the dialect's events to the accumula
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
@@ -62,6 +62,10 @@ class SpecChatModel(ChatModelBase):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
         from .._dialects import load_dialect
 
         endpoint = self.binding.endpoint_for(credential.resolved_base_url())
@@ -213,19 +217,27 @@ class SpecChatModel(ChatModelBase):
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
-        if fmt == "sse" and "json" in response.headers.get("content-type", "").lower():
-            # Asked for SSE, answered with JSON: Gemini's JSON-array stream (or one JSON
-            # object); read it element by element instead of finding no events in it.
-            fmt = "json-array"
+        chunks: AsyncIterator[bytes] = response.aiter_bytes()
         on_event = self._dialect.on_event
         provider = self.binding.provider
         take = acc.take_delta
         try:
+            if fmt == "sse" and "json" in response.headers.get("content-type", "").lower():
+                # Asked for SSE, answered with JSON: Gemini's JSON-array stream (or one
+                # JSON object), read element by element. The first bytes decide, since
+                # some servers label a real SSE body as JSON.
+                first = b""
+                async for first in chunks:
+                    if first.strip():
+                        break
+                if first.lstrip()[:1] in (b"[", b"{"):
+                    fmt = "json-array"
+                chunks = _prepend(first, chunks)
             if fmt == "sse":
                 terminator = (self._endpoint.stream_terminator or "").encode() or None
                 decoder = SseDecoder()
                 done = False
-                async for chunk in response.aiter_bytes():
+                async for chunk in chunks:
                     for event in decoder.feed(chunk):
                         if terminator is not None and event.data == terminator:
                             done = True
@@ -248,7 +260,7 @@ class SpecChatModel(ChatModelBase):
                 line_decoder: NdjsonDecoder | JsonArrayDecoder = (
                     NdjsonDecoder() if fmt == "ndjson" else JsonArrayDecoder()
                 )
-                async for chunk in response.aiter_bytes():
+                async for chunk in chunks:
                     for item in line_decoder.feed(chunk):
                         payload = decode_json(item)
                         if payload is None:
@@ -272,3 +284,11 @@ class SpecChatModel(ChatModelBase):
         delta = take()
         if delta:
             yield delta
+
+
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """``rest`` with ``first`` (already read from it) put back in front."""
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk

@@ -10,6 +10,9 @@ if TYPE_CHECKING:
 
 CHAT_DIALECTS: dict[str, str] = {
     "openai_chat": "specwire._dialects.openai_chat:OpenAIChatDialect",
+    "ollama": "specwire._dialects.ollama:OllamaChatDialect",
+    "dashscope": "specwire._dialects.dashscope:DashScopeChatDialect",
+    "openai_responses": "specwire._dialects.openai_responses:OpenAIResponsesDialect",
 }
 
 

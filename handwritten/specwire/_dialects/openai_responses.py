@@ -1,0 +1,217 @@
+"""OpenAI Responses: ``POST {base}/responses``, typed SSE events.
+
+A response is a list of output items (``message``, ``reasoning``, ``function_call``...)
+addressed by ``output_index``; stream events name the item they extend. Each item becomes
+one block keyed by its index, so parallel calls and interleaved reasoning stay apart.
+Text, reasoning and arguments are taken from the deltas; an item's ``done`` event (or the
+final ``response.completed``) fills in whatever a server did not stream.
+
+The dialect is stateless (``store: false`` in the spec's fixed body): reasoning models
+are asked for ``reasoning.encrypted_content``, which is kept as the ``ThinkingBlock``'s
+signature and sent back as a reasoning item on the next turn.
+
+Options (from the provider spec):
+- ``encrypted_reasoning_models``: fnmatch patterns of the models whose requests ask for
+  encrypted reasoning (other models reject that ``include``).
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Any
+
+from .._core.accumulator import StreamAccumulator
+from .._core.dialect import ChatCall, ChatDialect, WireRequest
+from .._core.errors import ProviderError, ServerError, error_class_for_code
+from .._formatters.openai_responses import (
+    ORIGIN,
+    OpenAIResponseFormatter,
+    OpenAIResponseMultiAgentFormatter,
+)
+from .tools import function_tools, tool_choice
+
+_EXTRA = {"origin": ORIGIN}  # marks reasoning this API can verify when it comes back
+_FINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.done"})
+
+
+class OpenAIResponsesDialect(ChatDialect):
+    """Responses API requests, response objects and stream events."""
+
+    name = "openai_responses"
+    formatter_class = OpenAIResponseFormatter
+    multi_agent_formatter_class = OpenAIResponseMultiAgentFormatter
+
+    # ------------------------------------------------------------------ request
+    def build_request(self, call: ChatCall) -> WireRequest:
+        items = list(call.messages)
+        # Leading system messages are the instructions; later ones stay in place.
+        instructions: list[str] = []
+        while items and items[0].get("role") in ("system", "developer"):
+            instructions.append(str(items.pop(0).get("content") or ""))
+        body: dict[str, Any] = {"model": call.model, "input": items}
+        if any(instructions):
+            body["instructions"] = "\n\n".join(i for i in instructions if i)
+        body.update(self.endpoint.fixed_body)
+        body["stream"] = call.stream
+        name = call.model.lower()
+        patterns = self.options.get("encrypted_reasoning_models", ())
+        if any(fnmatchcase(name, p.lower()) for p in patterns):
+            body["include"] = ["reasoning.encrypted_content"]
+        tools = function_tools(call.tools)
+        if tools:
+            # strict defaults to true in this API, which rejects schemas with optional
+            # properties; arbitrary tool schemas need it off.
+            body["tools"] = [
+                {
+                    "type": "function",
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.parameters,
+                    "strict": False,
+                }
+                for t in tools
+            ]
+        choice = tool_choice(call.tool_choice)
+        if choice is not None:
+            body["tool_choice"] = (
+                {"type": "function", "name": choice.name}
+                if choice.mode == "function"
+                else choice.mode
+            )
+        params = dict(call.parameters)
+        if not tools:
+            params.pop("parallel_tool_calls", None)  # only meaningful with tools
+        self.apply_parameters(body, params)
+        return WireRequest(self.endpoint.path, body)
+
+    # ------------------------------------------------------------------ response
+    def on_response(self, body: Any, acc: StreamAccumulator) -> None:
+        if not isinstance(body, dict):
+            raise ServerError(
+                f"unexpected response body: {str(body)[:200]}", provider=self.provider
+            )
+        if body.get("error") and (body.get("status") in (None, "failed")):
+            raise self._error(body["error"], body)
+        for index, item in enumerate(body.get("output") or []):
+            self._item_done(index, item, acc)
+        self._finish(body, acc)
+
+    def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
+        if not isinstance(payload, dict):
+            return
+        kind = payload.get("type") or event
+        index = self._index(payload, acc)
+        if kind == "response.output_text.delta" or kind == "response.refusal.delta":
+            acc.state.setdefault("streamed_text", set()).add(index)
+            acc.text(payload.get("delta") or "", ("text", index))
+        elif kind == "response.reasoning_summary_text.delta":
+            self._summary_delta(index, payload, acc)
+        elif kind == "response.reasoning_text.delta":
+            acc.state.setdefault("streamed_reasoning", set()).add(index)
+            acc.thinking(payload.get("delta") or "", ("reasoning", index), extra=_EXTRA)
+        elif kind == "response.function_call_arguments.delta":
+            acc.state.setdefault("streamed_args", set()).add(index)
+            acc.tool_call(("call", index), arguments=payload.get("delta") or "")
+        elif kind == "response.function_call_arguments.done":
+            if index not in acc.state.get("streamed_args", ()):
+                acc.state.setdefault("streamed_args", set()).add(index)
+                acc.tool_call(("call", index), arguments=payload.get("arguments") or "")
+        elif kind == "response.output_item.added":
+            item = payload.get("item") or {}
+            if item.get("id") is not None:
+                acc.state.setdefault("index_of", {})[item["id"]] = index
+            if item.get("type") == "function_call":
+                acc.tool_call(("call", index), call_id=item.get("call_id"), name=item.get("name"))
+        elif kind == "response.output_item.done":
+            self._item_done(index, payload.get("item") or {}, acc)
+        elif kind in _FINAL_EVENTS:
+            response = payload.get("response") or {}
+            done = acc.state.get("done", set())
+            for position, item in enumerate(response.get("output") or []):
+                if position not in done:
+                    self._item_done(position, item, acc)
+            self._finish(response, acc)
+        elif kind == "response.failed":
+            response = payload.get("response") or {}
+            raise self._error(response.get("error") or {}, payload)
+        elif kind == "error":
+            error = payload.get("error")
+            raise self._error(error if isinstance(error, dict) else payload, payload)
+
+    @staticmethod
+    def _index(payload: dict[str, Any], acc: StreamAccumulator) -> Any:
+        index = payload.get("output_index")
+        if index is None and payload.get("item_id") is not None:
+            index = acc.state.get("index_of", {}).get(payload["item_id"])
+        return index if index is not None else payload.get("item_id")
+
+    @staticmethod
+    def _summary_delta(index: Any, payload: dict[str, Any], acc: StreamAccumulator) -> None:
+        # A reasoning summary comes in parts; they are joined with a blank line, as the
+        # non-streamed item's summary list is.
+        parts: dict[Any, Any] = acc.state.setdefault("summary_part", {})
+        part = payload.get("summary_index", 0)
+        separator = "\n\n" if index in parts and parts[index] != part else ""
+        parts[index] = part
+        acc.state.setdefault("streamed_reasoning", set()).add(index)
+        acc.thinking(separator + (payload.get("delta") or ""), ("reasoning", index), extra=_EXTRA)
+
+    def _item_done(self, index: Any, item: dict[str, Any], acc: StreamAccumulator) -> None:
+        acc.state.setdefault("done", set()).add(index)
+        kind = item.get("type")
+        if kind == "message":
+            if index not in acc.state.get("streamed_text", ()):
+                for part in item.get("content") or []:
+                    if isinstance(part, dict) and part.get("type") in ("output_text", "refusal"):
+                        acc.text(part.get("text") or part.get("refusal") or "", ("text", index))
+        elif kind == "reasoning":
+            text = _reasoning_text(item)
+            if text and index not in acc.state.get("streamed_reasoning", ()):
+                acc.thinking(text, ("reasoning", index), extra=_EXTRA)
+            if item.get("encrypted_content"):
+                signature = item["encrypted_content"]
+                acc.thinking("", ("reasoning", index), signature=signature, extra=_EXTRA)
+        elif kind == "function_call":
+            arguments = ""
+            if index not in acc.state.get("streamed_args", ()):
+                arguments = item.get("arguments") or ""
+            acc.tool_call(
+                ("call", index),
+                call_id=item.get("call_id"),
+                name=item.get("name"),
+                arguments=arguments,
+            )
+
+    @staticmethod
+    def _finish(response: dict[str, Any], acc: StreamAccumulator) -> None:
+        incomplete = response.get("incomplete_details") or {}
+        acc.stop_reason = incomplete.get("reason") or response.get("status") or acc.stop_reason
+        usage = response.get("usage")
+        if isinstance(usage, dict):
+            details = usage.get("input_tokens_details") or {}
+            out_details = usage.get("output_tokens_details") or {}
+            acc.usage(
+                input_tokens=usage.get("input_tokens"),
+                output_tokens=usage.get("output_tokens"),
+                cache_read_input_tokens=details.get("cached_tokens"),
+                reasoning_tokens=out_details.get("reasoning_tokens"),
+            )
+
+    def _error(self, error: dict[str, Any], body: dict[str, Any]) -> ProviderError:
+        code = error.get("code") or (error.get("type") if error.get("type") != "error" else None)
+        code = str(code) if code else None
+        cls = error_class_for_code(code, ServerError)
+        return cls(
+            str(error.get("message") or "the response failed"),
+            code=code,
+            provider=self.provider,
+            body=body,
+        )
+
+
+def _reasoning_text(item: dict[str, Any]) -> str:
+    """A reasoning item's readable text: its summary parts, else its raw reasoning."""
+    summary = [p.get("text") or "" for p in item.get("summary") or [] if isinstance(p, dict)]
+    if any(summary):
+        return "\n\n".join(s for s in summary if s)
+    return "".join(p.get("text") or "" for p in item.get("content") or [] if isinstance(p, dict))
