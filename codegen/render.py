@@ -14,11 +14,13 @@ from typing import Any
 
 import jinja2
 
+from .cards import render_cards
 from .load import SpecError, load_specs
 from .parameters import parameters_class
 from .spec_model import Model, ProviderSpec
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 PACKAGE = Path("specwire") / "_generated"
 
 FAMILY_BASES = {
@@ -171,6 +173,7 @@ def render(spec_dir: Path) -> dict[Path, str]:
     files[PACKAGE / "__init__.py"] = env.get_template(
         "specwire/_generated/__init__.py.jinja"
     ).render()
+    files.update(render_cards(env, spec_dir, providers))  # model cards: see codegen/cards.py
     return files
 
 
@@ -182,9 +185,9 @@ def _ruff(folder: Path) -> None:
             "ruff",
             *args,
             "--no-cache",
-            "--isolated",
-            "--line-length",
-            "100",
+            # the project's own settings, so generated code passes the same lint
+            "--config",
+            str(PYPROJECT),
             str(folder),
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)

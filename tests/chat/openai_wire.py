@@ -9,11 +9,20 @@ from specwire._testing import sse_body
 
 
 def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-    return {"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
 
 
 def usage_chunk(prompt: int, completion: int) -> dict[str, Any]:
-    return {"id": "c1", "object": "chat.completion.chunk", "choices": [], "usage": {"prompt_tokens": prompt, "completion_tokens": completion}}
+    return {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "choices": [],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion},
+    }
 
 
 # One answer with reasoning, text and two parallel tool calls, as events and as a whole.
@@ -22,9 +31,31 @@ ANSWER_EVENTS: list[dict[str, Any]] = [
     chunk({"reasoning_content": "two cities."}),
     chunk({"content": "Checking "}),
     chunk({"content": "both…"}),
-    chunk({"tool_calls": [{"index": 0, "id": "call_a", "type": "function", "function": {"name": "weather", "arguments": ""}}]}),
+    chunk(
+        {
+            "tool_calls": [
+                {
+                    "index": 0,
+                    "id": "call_a",
+                    "type": "function",
+                    "function": {"name": "weather", "arguments": ""},
+                }
+            ]
+        }
+    ),
     chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"city": "Par'}}]}),
-    chunk({"tool_calls": [{"index": 1, "id": "call_b", "type": "function", "function": {"name": "weather", "arguments": '{"city"'}}]}),
+    chunk(
+        {
+            "tool_calls": [
+                {
+                    "index": 1,
+                    "id": "call_b",
+                    "type": "function",
+                    "function": {"name": "weather", "arguments": '{"city"'},
+                }
+            ]
+        }
+    ),
     chunk({"tool_calls": [{"index": 0, "function": {"arguments": 'is"}'}}]}),
     chunk({"tool_calls": [{"index": 1, "function": {"arguments": ': "Rome"}'}}]}),
     chunk({}, "tool_calls"),
@@ -42,8 +73,16 @@ ANSWER_WHOLE: dict[str, Any] = {
                 "reasoning_content": "The user wants two cities.",
                 "content": "Checking both…",
                 "tool_calls": [
-                    {"id": "call_a", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Paris"}'}},
-                    {"id": "call_b", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Rome"}'}},
+                    {
+                        "id": "call_a",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": '{"city": "Paris"}'},
+                    },
+                    {
+                        "id": "call_b",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": '{"city": "Rome"}'},
+                    },
                 ],
             },
         }

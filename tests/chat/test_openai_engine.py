@@ -13,13 +13,34 @@ from pydantic import ValidationError
 
 from specwire._testing import LoopbackServer, Reply
 from specwire.credential import DashScopeCredential, DeepSeekCredential, OpenAICredential
-from specwire.errors import AuthenticationError, BadRequestError, RateLimitError, ServerError, StreamBrokenError
-from specwire.message import AssistantMsg, TextBlock, ThinkingBlock, ToolCallBlock, ToolResultBlock, UserMsg
+from specwire.errors import (
+    AuthenticationError,
+    BadRequestError,
+    RateLimitError,
+    ServerError,
+    StreamBrokenError,
+)
+from specwire.message import (
+    AssistantMsg,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    ToolResultBlock,
+    UserMsg,
+)
 from specwire.model import ChatResponse, DashScopeChatModel, DeepSeekChatModel, OpenAIChatModel
 from tests.chat.openai_wire import answer_stream_bytes, chunk, usage_chunk, whole_json
 from tests.core.test_decoders import split_at
 
-TOOLS = [{"type": "function", "function": {"name": "weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+        },
+    }
+]
 HELLO = [UserMsg(name="user", content="hi")]
 
 
@@ -28,7 +49,9 @@ def openai(server: LoopbackServer, **kwargs: Any) -> OpenAIChatModel:
     return OpenAIChatModel(credential=cred, model="gpt-test", **{"max_retries": 2, **kwargs})
 
 
-async def collect(model: OpenAIChatModel, msgs: list[Any] = HELLO, **kwargs: Any) -> list[ChatResponse]:
+async def collect(
+    model: OpenAIChatModel, msgs: list[Any] = HELLO, **kwargs: Any
+) -> list[ChatResponse]:
     stream = await model(msgs, **kwargs)
     assert not isinstance(stream, ChatResponse)
     return [c async for c in stream]
@@ -46,7 +69,9 @@ def summary(blocks: list[Any]) -> tuple[str, str, list[tuple[str, str, Any]]]:
 def test_any_rechunking_gives_deltas_that_join_to_the_non_streamed_answer(cuts: list[int]) -> None:
     async def run() -> None:
         pieces = [p for p in split_at(answer_stream_bytes(), cuts) if p]
-        async with LoopbackServer([Reply(body=pieces, content_type="text/event-stream"), Reply(body=whole_json())]) as server:
+        async with LoopbackServer(
+            [Reply(body=pieces, content_type="text/event-stream"), Reply(body=whole_json())]
+        ) as server:
             model = openai(server)
             chunks = await collect(model, tools=TOOLS)
             whole = await model(HELLO, tools=TOOLS, stream=False)
@@ -57,25 +82,35 @@ def test_any_rechunking_gives_deltas_that_join_to_the_non_streamed_answer(cuts: 
         assert summary(final.content) == summary(whole.content)
         # joined deltas == final, tool arguments matched by call id
         text = "".join(b.text for c in chunks[:-1] for b in c.content if isinstance(b, TextBlock))
-        thinking = "".join(b.thinking for c in chunks[:-1] for b in c.content if isinstance(b, ThinkingBlock))
+        thinking = "".join(
+            b.thinking for c in chunks[:-1] for b in c.content if isinstance(b, ThinkingBlock)
+        )
         args: dict[str, str] = {}
         for c in chunks[:-1]:
             for b in c.content:
                 if isinstance(b, ToolCallBlock):
                     args[b.id] = args.get(b.id, "") + b.input
         assert (text, thinking) == summary(final.content)[:2]
-        assert {k: json.loads(v) for k, v in args.items()} == {i: a for i, _, a in summary(final.content)[2]}
+        assert {k: json.loads(v) for k, v in args.items()} == {
+            i: a for i, _, a in summary(final.content)[2]
+        }
         # usage counted once, on the final chunk only
         assert all(c.usage is None for c in chunks[:-1])
         assert final.usage is not None and whole.usage is not None
-        assert (final.usage.input_tokens, final.usage.output_tokens) == (40, 25) == (whole.usage.input_tokens, whole.usage.output_tokens)
+        assert (
+            (final.usage.input_tokens, final.usage.output_tokens)
+            == (40, 25)
+            == (whole.usage.input_tokens, whole.usage.output_tokens)
+        )
 
     asyncio.run(run())
 
 
 async def test_request_carries_tools_choice_parameters_and_stream_usage() -> None:
     async with LoopbackServer([Reply.sse([chunk({"content": "ok"}), usage_chunk(1, 1)])]) as server:
-        model = openai(server, parameters=OpenAIChatModel.Parameters(max_tokens=64, temperature=0.3))
+        model = openai(
+            server, parameters=OpenAIChatModel.Parameters(max_tokens=64, temperature=0.3)
+        )
         await collect(model, tools=TOOLS, tool_choice="weather", seed=7)
         body = server.requests[0].json()
         path, auth = server.requests[0].path, server.requests[0].headers["authorization"]
@@ -97,8 +132,14 @@ def test_parameters_are_validated_against_spec_ranges() -> None:
 
 
 async def test_retry_after_429_then_success() -> None:
-    replies = [Reply.json({"error": {"message": "slow down", "type": "rate_limit_error"}}, status=429, headers={"retry-after": "0"}),
-               Reply(body=whole_json())]
+    replies = [
+        Reply.json(
+            {"error": {"message": "slow down", "type": "rate_limit_error"}},
+            status=429,
+            headers={"retry-after": "0"},
+        ),
+        Reply(body=whole_json()),
+    ]
     async with LoopbackServer(replies) as server:
         response = await openai(server, stream=False)(HELLO)
         assert len(server.requests) == 2
@@ -106,7 +147,13 @@ async def test_retry_after_429_then_success() -> None:
 
 
 async def test_bad_request_is_never_retried() -> None:
-    async with LoopbackServer([Reply.json({"error": {"message": "bad field", "type": "invalid_request_error"}}, status=400)]) as server:
+    async with LoopbackServer(
+        [
+            Reply.json(
+                {"error": {"message": "bad field", "type": "invalid_request_error"}}, status=400
+            )
+        ]
+    ) as server:
         with pytest.raises(BadRequestError) as info:
             await openai(server, stream=False)(HELLO)
         assert len(server.requests) == 1
@@ -114,7 +161,9 @@ async def test_bad_request_is_never_retried() -> None:
 
 
 async def test_server_errors_retry_until_exhausted() -> None:
-    async with LoopbackServer([Reply.json({"error": {"message": "boom"}}, status=503, headers={"retry-after": "0"})]) as server:
+    async with LoopbackServer(
+        [Reply.json({"error": {"message": "boom"}}, status=503, headers={"retry-after": "0"})]
+    ) as server:
         with pytest.raises(ServerError):
             await openai(server, stream=False, max_retries=2)(HELLO)
         assert len(server.requests) == 3
@@ -143,7 +192,10 @@ async def test_stream_is_never_replayed_after_a_delta_was_handed_out() -> None:
 
 
 async def test_error_event_inside_a_200_stream_raises_typed_error() -> None:
-    events: list[Any] = [chunk({"content": "par"}), {"error": {"message": "quota", "type": "rate_limit_error", "code": "rate_limit_exceeded"}}]
+    events: list[Any] = [
+        chunk({"content": "par"}),
+        {"error": {"message": "quota", "type": "rate_limit_error", "code": "rate_limit_exceeded"}},
+    ]
     async with LoopbackServer([Reply.sse(events, done=False)]) as server:
         with pytest.raises(RateLimitError):
             await collect(openai(server, max_retries=0))
@@ -171,37 +223,62 @@ async def test_cancelling_a_stream_closes_its_connection() -> None:
 
 
 async def test_secrets_never_show_in_reprs_or_errors() -> None:
-    async with LoopbackServer([Reply.json({"error": {"message": "Incorrect API key provided"}}, status=401)]) as server:
+    async with LoopbackServer(
+        [Reply.json({"error": {"message": "Incorrect API key provided"}}, status=401)]
+    ) as server:
         model = openai(server, stream=False)
         with pytest.raises(AuthenticationError) as info:
             await model(HELLO)
-    assert "sk-secret-value-123" not in repr(model.credential) + str(info.value) + repr(info.value) + repr(model)
+    assert "sk-secret-value-123" not in repr(model.credential) + str(info.value) + repr(
+        info.value
+    ) + repr(model)
 
 
 async def test_deepseek_reasoning_goes_back_only_on_tool_turns_and_thinking_switch_maps() -> None:
     history = [
         UserMsg(name="user", content="weather?"),
-        AssistantMsg(name="ai", content=[ThinkingBlock(thinking="need tool"), ToolCallBlock(id="c1", name="weather", input='{"city":"Oslo"}')]),
+        AssistantMsg(
+            name="ai",
+            content=[
+                ThinkingBlock(thinking="need tool"),
+                ToolCallBlock(id="c1", name="weather", input='{"city":"Oslo"}'),
+            ],
+        ),
         UserMsg(name="user", content=[ToolResultBlock(id="c1", name="weather", output="cold")]),
-        AssistantMsg(name="ai", content=[ThinkingBlock(thinking="private"), TextBlock(text="It is cold.")]),
+        AssistantMsg(
+            name="ai", content=[ThinkingBlock(thinking="private"), TextBlock(text="It is cold.")]
+        ),
         UserMsg(name="user", content="thanks"),
     ]
     async with LoopbackServer([Reply(body=whole_json())]) as server:
         cred = DeepSeekCredential(api_key="k", base_url=server.url)
         params = DeepSeekChatModel.Parameters(thinking_enable=True)
-        await DeepSeekChatModel(credential=cred, model="deepseek-chat", stream=False, parameters=params)(history)
+        await DeepSeekChatModel(
+            credential=cred, model="deepseek-chat", stream=False, parameters=params
+        )(history)
         body = server.requests[0].json()
     assistants = [m for m in body["messages"] if m["role"] == "assistant"]
-    assert assistants[0]["reasoning_content"] == "need tool" and "reasoning_content" not in assistants[1]
+    assert (
+        assistants[0]["reasoning_content"] == "need tool"
+        and "reasoning_content" not in assistants[1]
+    )
     assert body["thinking"] == {"type": "enabled"}
-    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "tool", "assistant", "user"]
+    assert [m["role"] for m in body["messages"]] == [
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "user",
+    ]
 
 
 async def test_dashscope_compatible_mode_is_chosen_by_base_url() -> None:
     async with LoopbackServer([Reply(body=whole_json())]) as server:
         cred = DashScopeCredential(api_key="k", base_url=server.url + "/compatible-mode/v1")
         params = DashScopeChatModel.Parameters(thinking_enable=True, thinking_budget=512)
-        await DashScopeChatModel(credential=cred, model="qwen-plus", stream=False, parameters=params)(HELLO)
+        await DashScopeChatModel(
+            credential=cred, model="qwen-plus", stream=False, parameters=params
+        )(HELLO)
         request = server.requests[0]
     body = request.json()
     assert request.path == "/compatible-mode/v1/chat/completions"

@@ -22,35 +22,70 @@ class WeatherInfo(BaseModel):
 
 
 def tool_answer(arguments: str) -> Reply:
-    return Reply.json({"choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": None,
-        "tool_calls": [{"id": "c", "type": "function", "function": {"name": "generate_structured_output", "arguments": arguments}}]}}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 5}})
+    return Reply.json(
+        {
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "tool_calls",
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {
+                                "id": "c",
+                                "type": "function",
+                                "function": {
+                                    "name": "generate_structured_output",
+                                    "arguments": arguments,
+                                },
+                            }
+                        ],
+                    },
+                }
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+        }
+    )
 
 
 def model_for(server: LoopbackServer) -> OpenAIChatModel:
-    return OpenAIChatModel(credential=OpenAICredential(api_key="k", base_url=server.url), model="m", stream=True, max_retries=0)
+    return OpenAIChatModel(
+        credential=OpenAICredential(api_key="k", base_url=server.url),
+        model="m",
+        stream=True,
+        max_retries=0,
+    )
 
 
 ASK = [UserMsg(name="user", content="What's the weather in Shanghai?")]
 
 
 async def test_forced_tool_call_is_validated_into_a_dict() -> None:
-    async with LoopbackServer([tool_answer('{"city": "Shanghai", "temperature": 21.5, "unit": "C"}')]) as server:
+    async with LoopbackServer(
+        [tool_answer('{"city": "Shanghai", "temperature": 21.5, "unit": "C"}')]
+    ) as server:
         result = await model_for(server).generate_structured_output(ASK, WeatherInfo)
         body = server.requests[0].json()
     assert isinstance(result, StructuredResponse)
     assert result.content == {"city": "Shanghai", "temperature": 21.5, "unit": "C"}
-    assert body["tool_choice"] == {"type": "function", "function": {"name": "generate_structured_output"}}
+    assert body["tool_choice"] == {
+        "type": "function",
+        "function": {"name": "generate_structured_output"},
+    }
     assert body["tools"][0]["function"]["parameters"]["required"] == ["city", "temperature", "unit"]
     assert body.get("stream") is None  # structured output never streams
 
 
-@pytest.mark.parametrize("broken", [
-    '{"city": "Shanghai", "temperature": 21.5, "unit": "C",}',
-    '```json\n{"city": "Shanghai", "temperature": 21.5, "unit": "C"}\n```',
-    '{"city": "Shanghai", "temperature": 21.5, "unit": "C"',
-    "{'city': 'Shanghai', 'temperature': 21.5, 'unit': 'C'}",
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        '{"city": "Shanghai", "temperature": 21.5, "unit": "C",}',
+        '```json\n{"city": "Shanghai", "temperature": 21.5, "unit": "C"}\n```',
+        '{"city": "Shanghai", "temperature": 21.5, "unit": "C"',
+        "{'city': 'Shanghai', 'temperature': 21.5, 'unit': 'C'}",
+    ],
+)
 async def test_malformed_json_is_repaired(broken: str) -> None:
     async with LoopbackServer([tool_answer(broken)]) as server:
         result = await model_for(server).generate_structured_output(ASK, WeatherInfo)
@@ -60,19 +95,40 @@ async def test_malformed_json_is_repaired(broken: str) -> None:
 async def test_refused_forced_tool_choice_falls_back_to_auto() -> None:
     def answer(request: ReceivedRequest) -> Reply:
         if isinstance(request.json().get("tool_choice"), dict):
-            return Reply.json({"error": {"message": "tool_choice is not supported with thinking", "type": "invalid_request_error"}}, status=400)
+            return Reply.json(
+                {
+                    "error": {
+                        "message": "tool_choice is not supported with thinking",
+                        "type": "invalid_request_error",
+                    }
+                },
+                status=400,
+            )
         return tool_answer(json.dumps({"city": "Shanghai", "temperature": 3, "unit": "C"}))
 
     async with LoopbackServer(answer) as server:
         result = await model_for(server).generate_structured_output(ASK, WeatherInfo)
         choices = [r.json().get("tool_choice") for r in server.requests]
     assert result.content["temperature"] == 3.0
-    assert choices == [{"type": "function", "function": {"name": "generate_structured_output"}}, "auto"]
+    assert choices == [
+        {"type": "function", "function": {"name": "generate_structured_output"}},
+        "auto",
+    ]
 
 
 async def test_json_schema_dict_is_accepted_and_text_answers_are_used_last() -> None:
-    schema: dict[str, Any] = {"type": "object", "properties": {"answer": {"type": "integer"}}, "required": ["answer"]}
-    text = Reply.json({"choices": [{"index": 0, "message": {"role": "assistant", "content": 'Sure: {"answer": 42}'}}]})
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {"answer": {"type": "integer"}},
+        "required": ["answer"],
+    }
+    text = Reply.json(
+        {
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": 'Sure: {"answer": 42}'}}
+            ]
+        }
+    )
     async with LoopbackServer([text]) as server:
         result = await model_for(server).generate_structured_output(ASK, schema)
     assert result.content == {"answer": 42}

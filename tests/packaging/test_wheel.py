@@ -11,13 +11,21 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PUBLIC = ["specwire.model", "specwire.credential", "specwire.message", "specwire.formatter", "specwire.tool", "specwire.errors",
-          "specwire.embedding", "specwire.tts"]
+PUBLIC = [
+    "specwire.model",
+    "specwire.credential",
+    "specwire.message",
+    "specwire.formatter",
+    "specwire.tool",
+    "specwire.errors",
+    "specwire.embedding",
+    "specwire.tts",
+]
 
 PROBE = """
 import importlib, json, pathlib, sys
 out = {}
-for name in %r:
+for name in PUBLIC_MODULES:
     try:
         mod = importlib.import_module(name)
     except ModuleNotFoundError:
@@ -33,7 +41,7 @@ from specwire.model import OpenAIChatModel
 out["cards"] = len(OpenAIChatModel.list_models())
 out["file"] = specwire.__file__
 print(json.dumps(out))
-""" % (PUBLIC,)
+""".replace("PUBLIC_MODULES", repr(PUBLIC))
 
 
 def _probe(env_path: str | None) -> dict[str, object]:
@@ -50,16 +58,45 @@ def _probe(env_path: str | None) -> dict[str, object]:
 
 def test_wheel_matches_editable_install(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = dist.glob("specwire-*.whl")
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     deps = sysconfig.get_paths()["purelib"]
     from_wheel = _probe(f"{target}{os.pathsep}{deps}")
     editable = _probe(None)
     assert str(from_wheel["file"]).startswith(str(target)), from_wheel["file"]
     assert from_wheel.pop("file") != editable.pop("file")
     assert from_wheel == editable
-    assert from_wheel["py.typed"] is True and isinstance(from_wheel["cards"], int) and from_wheel["cards"] > 0
+    assert (
+        from_wheel["py.typed"] is True
+        and isinstance(from_wheel["cards"], int)
+        and from_wheel["cards"] > 0
+    )
