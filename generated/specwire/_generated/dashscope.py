@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._tts.cosyvoice_realtime import CosyVoiceRealtimeTTSModel
+from specwire._tts.qwen_realtime import QwenRealtimeTTSModel
+from specwire._tts.spec_model import SpecTTSModel
 
 
 class DashScopeChatModelParameters(BaseModel):
@@ -43,6 +47,74 @@ class DashScopeChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(gt=0.0, le=1.0, title="Top P")] = None
 
 
+class DashScopeTTSModelParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    instructions: Annotated[
+        str | None,
+        Field(description="Style instructions, for the instruct models.", title="Instructions"),
+    ] = None
+    language_type: Annotated[
+        str | None,
+        Field(
+            description="Language of the text (Auto by default); naming it improves pronunciation.",
+            title="Language",
+        ),
+    ] = None
+    optimize_instructions: Annotated[bool | None, Field(title="Optimize instructions")] = None
+    voice: Annotated[str | None, Field(title="Voice")] = "Cherry"
+
+
+class DashScopeRealtimeTTSModelParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Annotated[Literal["pcm", "wav", "mp3", "opus"] | None, Field(title="Audio format")] = (
+        None
+    )
+    instructions: Annotated[
+        str | None,
+        Field(description="Style instructions, for the instruct models.", title="Instructions"),
+    ] = None
+    language_type: Annotated[
+        str | None,
+        Field(
+            description="Language of the text (Auto by default); naming it improves pronunciation.",
+            title="Language",
+        ),
+    ] = None
+    pitch: Annotated[float | None, Field(ge=0.5, le=2.0, title="Pitch")] = None
+    sample_rate: Annotated[
+        Literal[8000, 16000, 24000, 48000] | None, Field(title="Sample rate")
+    ] = None
+    speech_rate: Annotated[float | None, Field(ge=0.5, le=2.0, title="Speech rate")] = None
+    voice: Annotated[str | None, Field(title="Voice")] = "Cherry"
+    volume: Annotated[int | None, Field(ge=0, le=100, title="Volume")] = None
+
+
+class DashScopeCosyVoiceRealtimeTTSModelParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Annotated[Literal["pcm", "wav", "mp3", "opus"] | None, Field(title="Audio format")] = (
+        None
+    )
+    pitch: Annotated[float | None, Field(ge=0.5, le=2.0, title="Pitch")] = None
+    sample_rate: Annotated[
+        Literal[8000, 16000, 22050, 24000, 44100, 48000] | None, Field(title="Sample rate")
+    ] = None
+    speech_rate: Annotated[float | None, Field(ge=0.5, le=2.0, title="Speech rate")] = None
+    voice: Annotated[
+        str | None,
+        Field(
+            description="Required for CosyVoice; Sambert takes its voice from the model name.",
+            title="Voice",
+        ),
+    ] = None
+    volume: Annotated[int | None, Field(ge=0, le=100, title="Volume")] = None
+
+
 class DashScopeCredential(CredentialBase):
     """Credential for DashScope (Alibaba Cloud Model Studio)."""
 
@@ -68,6 +140,11 @@ class DashScopeCredential(CredentialBase):
     def get_chat_model_class(cls) -> builtins.type[DashScopeChatModel]:
         """The provider's chat model class."""
         return DashScopeChatModel
+
+    @classmethod
+    def get_tts_model_classes(cls) -> list[builtins.type[Any]]:
+        """The provider's text-to-speech model classes."""
+        return [DashScopeTTSModel, DashScopeRealtimeTTSModel, DashScopeCosyVoiceRealtimeTTSModel]
 
 
 class DashScopeChatModel(SpecChatModel):
@@ -139,6 +216,191 @@ class DashScopeChatModel(SpecChatModel):
             (
                 "InternalError",
                 "InternalError.Algo",
+                "ServiceUnavailable",
+                "Throttling",
+                "Throttling.AllocationQuota",
+                "Throttling.RateQuota",
+            )
+        ),
+        batch_limits={},
+    )
+
+
+class DashScopeTTSModel(SpecTTSModel):
+    """Qwen3-TTS over DashScope's HTTP multimodal-generation endpoint; audio as a WAV file, or streamed as 24 kHz PCM deltas over server-sent events."""
+
+    Parameters = DashScopeTTSModelParameters
+    type: str = "dashscope_tts"
+    cards_dir: ClassVar[str | None] = "cards/dashscope/tts"
+    binding: ClassVar[ModelBinding] = ModelBinding(
+        provider="dashscope",
+        family="tts",
+        endpoint=EndpointBinding(
+            dialect="dashscope_tts",
+            fixed_body={},
+            headers={},
+            options={
+                "card_models": ("qwen3-tts-*", "qwen-tts*"),
+                "media_type": "audio/wav",
+                "stream_media_type": "audio/pcm;rate=24000",
+            },
+            path="/services/aigc/multimodal-generation/generation",
+            stream_format="sse",
+            stream_headers={"X-DashScope-SSE": "enable"},
+            stream_path=None,
+            stream_query={},
+            stream_terminator=None,
+        ),
+        variants=(),
+        wire_params={
+            "instructions": WireParam(path=("input", "instructions"), values=None),
+            "language_type": WireParam(path=("input", "language_type"), values=None),
+            "optimize_instructions": WireParam(
+                path=("input", "optimize_instructions"), values=None
+            ),
+            "voice": WireParam(path=("input", "voice"), values=None),
+        },
+        retry_statuses=frozenset((429, 500, 502, 503, 504)),
+        retry_codes=frozenset(
+            (
+                "InternalError",
+                "ServiceUnavailable",
+                "Throttling",
+                "Throttling.AllocationQuota",
+                "Throttling.RateQuota",
+            )
+        ),
+        batch_limits={},
+    )
+
+
+class DashScopeRealtimeTTSModel(QwenRealtimeTTSModel):
+    """Qwen3-TTS realtime over DashScope's realtime websocket; text is pushed as it arrives and audio comes back at once."""
+
+    Parameters = DashScopeRealtimeTTSModelParameters
+    type: str = "dashscope_realtime_tts"
+    cards_dir: ClassVar[str | None] = "cards/dashscope/tts"
+    binding: ClassVar[ModelBinding] = ModelBinding(
+        provider="dashscope",
+        family="tts",
+        endpoint=EndpointBinding(
+            dialect="qwen_tts_realtime",
+            fixed_body={"session": {"mode": "commit"}},
+            headers={},
+            options={
+                "audio_defaults": ({"format": "pcm", "models": "*", "sample_rate": 24000},),
+                "card_models": ("qwen3-tts-*", "qwen-tts*"),
+                "client_events": {
+                    "append": "input_text_buffer.append",
+                    "commit": "input_text_buffer.commit",
+                    "finish": "session.finish",
+                    "session_update": "session.update",
+                },
+                "server_events": {
+                    "audio_delta": "response.audio.delta",
+                    "error": "error",
+                    "response_done": "response.done",
+                    "session_finished": "session.finished",
+                },
+                "ws_base_path": {"from": "/api/v1", "to": "/api-ws/v1"},
+            },
+            path="/realtime",
+            stream_format="websocket",
+            stream_headers={},
+            stream_path=None,
+            stream_query={"model": "{model}"},
+            stream_terminator=None,
+        ),
+        variants=(),
+        wire_params={
+            "format": WireParam(path=("session", "response_format"), values=None),
+            "instructions": WireParam(path=("session", "instructions"), values=None),
+            "language_type": WireParam(path=("session", "language_type"), values=None),
+            "pitch": WireParam(path=("session", "pitch_rate"), values=None),
+            "sample_rate": WireParam(path=("session", "sample_rate"), values=None),
+            "speech_rate": WireParam(path=("session", "speech_rate"), values=None),
+            "voice": WireParam(path=("session", "voice"), values=None),
+            "volume": WireParam(path=("session", "volume"), values=None),
+        },
+        retry_statuses=frozenset((429, 500, 502, 503, 504)),
+        retry_codes=frozenset(
+            (
+                "InternalError",
+                "ServiceUnavailable",
+                "Throttling",
+                "Throttling.AllocationQuota",
+                "Throttling.RateQuota",
+                "internal_error",
+                "server_error",
+            )
+        ),
+        batch_limits={},
+    )
+
+
+class DashScopeCosyVoiceRealtimeTTSModel(CosyVoiceRealtimeTTSModel):
+    """CosyVoice v3 (plus, flash) and Sambert over DashScope's duplex inference websocket; audio comes back sentence by sentence in binary frames."""
+
+    Parameters = DashScopeCosyVoiceRealtimeTTSModelParameters
+    type: str = "dashscope_cosyvoice_realtime_tts"
+    cards_dir: ClassVar[str | None] = "cards/dashscope/tts"
+    binding: ClassVar[ModelBinding] = ModelBinding(
+        provider="dashscope",
+        family="tts",
+        endpoint=EndpointBinding(
+            dialect="dashscope_duplex_tts",
+            fixed_body={
+                "payload": {
+                    "function": "SpeechSynthesizer",
+                    "input": {},
+                    "parameters": {"text_type": "PlainText"},
+                    "task": "tts",
+                    "task_group": "audio",
+                }
+            },
+            headers={"X-DashScope-DataInspection": "enable"},
+            options={
+                "actions": {
+                    "continue": "continue-task",
+                    "finish": "finish-task",
+                    "run": "run-task",
+                },
+                "audio_defaults": (
+                    {"format": "wav", "models": "sambert-*"},
+                    {"format": "mp3", "models": "*", "sample_rate": 22050},
+                ),
+                "card_models": ("cosyvoice-*", "sambert-*"),
+                "events": {
+                    "failed": "task-failed",
+                    "finished": "task-finished",
+                    "result": "result-generated",
+                    "started": "task-started",
+                },
+                "sentence_events": {"begin": "sentence-begin", "end": "sentence-end"},
+                "single_shot_models": ("sambert-*",),
+                "streaming": {"duplex": "duplex", "single_shot": "out"},
+                "ws_base_path": {"from": "/api/v1", "to": "/api-ws/v1"},
+            },
+            path="/inference",
+            stream_format="websocket",
+            stream_headers={},
+            stream_path=None,
+            stream_query={},
+            stream_terminator=None,
+        ),
+        variants=(),
+        wire_params={
+            "format": WireParam(path=("payload", "parameters", "format"), values=None),
+            "pitch": WireParam(path=("payload", "parameters", "pitch"), values=None),
+            "sample_rate": WireParam(path=("payload", "parameters", "sample_rate"), values=None),
+            "speech_rate": WireParam(path=("payload", "parameters", "rate"), values=None),
+            "voice": WireParam(path=("payload", "parameters", "voice"), values=None),
+            "volume": WireParam(path=("payload", "parameters", "volume"), values=None),
+        },
+        retry_statuses=frozenset((429, 500, 502, 503, 504)),
+        retry_codes=frozenset(
+            (
+                "InternalError",
                 "ServiceUnavailable",
                 "Throttling",
                 "Throttling.AllocationQuota",

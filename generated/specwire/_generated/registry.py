@@ -10,7 +10,7 @@ PROVIDERS["dashscope"] = {
     "credential": "DashScopeCredential",
     "chat": ("DashScopeChatModel",),
     "embedding": (),
-    "tts": (),
+    "tts": ("DashScopeTTSModel", "DashScopeRealtimeTTSModel", "DashScopeCosyVoiceRealtimeTTSModel"),
 }
 PROVIDERS["deepseek"] = {
     "label": "DeepSeek",
@@ -69,4 +69,8 @@ CHAT_MODELS: dict[str, str] = {
 
 EMBEDDING_MODELS: dict[str, str] = {}
 
-TTS_MODELS: dict[str, str] = {}
+TTS_MODELS: dict[str, str] = {
+    "DashScopeTTSModel": "specwire._generated.dashscope",
+    "DashScopeRealtimeTTSModel": "specwire._generated.dashscope",
+    "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope",
+}

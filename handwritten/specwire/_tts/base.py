@@ -1,0 +1,88 @@
+"""The text-to-speech model base: constructor, call semantics and cards."""
+
+from __future__ import annotations
+
+import fnmatch
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel
+
+from .._core.credential import CredentialBase
+from .response import TTSResponse
+
+if TYPE_CHECKING:
+    from .._cards import TTSModelCard
+
+
+class TTSModelBase(ABC):
+    """A text-to-speech model: ``await model.synthesize(text)``.
+
+    With ``stream=False`` the call returns one ``TTSResponse`` holding the audio; with
+    ``stream=True`` an async generator of audio deltas (``is_last=False``) and then one
+    final chunk (``is_last=True``) holding the whole audio of the call and the usage.
+    Realtime models (``realtime = True``) also take text piece by piece with ``push``.
+    """
+
+    class Parameters(BaseModel):
+        """Provider-specific parameters such as ``voice``; subclasses replace this."""
+
+    type: str = "tts_model"
+    realtime: ClassVar[bool] = False
+    """Whether the model takes streaming text input (``push``)."""
+    cards_dir: ClassVar[str | None] = None
+    """A folder of YAML cards (the reference's ``_models/``), for hand-written models."""
+
+    def __init__(
+        self,
+        credential: CredentialBase,
+        model: str,
+        parameters: BaseModel | None = None,
+        stream: bool = True,
+    ) -> None:
+        if not isinstance(model, str) or not model:
+            raise ValueError("model must be a non-empty model name")
+        self.credential = credential
+        self.model = model
+        self.parameters = parameters if parameters is not None else self.Parameters()
+        if not isinstance(self.parameters, self.Parameters):
+            raise TypeError(
+                f"parameters must be {type(self).__name__}.Parameters, "
+                f"not {type(self.parameters).__name__}"
+            )
+        self.stream = stream
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model={self.model!r}, stream={self.stream})"
+
+    @abstractmethod
+    async def synthesize(
+        self, text: str | None = None, **kwargs: Any
+    ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
+        """Synthesize ``text``; see the class docstring for what comes back."""
+
+    # ----------------------------------------------------------------- cards
+    @classmethod
+    def list_models(cls, custom_yaml_dir: str | None = None) -> list[TTSModelCard]:
+        """The cards of this class's models (or of the YAML files in ``custom_yaml_dir``).
+
+        A spec'd class shares its provider's TTS card folder with its siblings; its
+        ``card_models`` option (name patterns) and ``realtime`` flag pick its own cards.
+        """
+        from .._cards import list_cards
+
+        cards: list[TTSModelCard] = list_cards(cls, "tts", custom_yaml_dir)
+        if custom_yaml_dir is not None:
+            return cards
+        return [card for card in cards if cls._serves_card(card)]
+
+    @classmethod
+    def _serves_card(cls, card: TTSModelCard) -> bool:
+        binding = getattr(cls, "binding", None)
+        patterns = binding.endpoint.options.get("card_models") if binding is not None else None
+        if not patterns:
+            return True
+        if bool(card.realtime) != cls.realtime:
+            return False
+        return any(fnmatch.fnmatchcase(card.name, pattern) for pattern in patterns)

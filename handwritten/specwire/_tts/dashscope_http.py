@@ -1,0 +1,103 @@
+"""DashScope's HTTP speech synthesis (Qwen3-TTS through the multimodal-generation
+endpoint), as one TTS wire dialect.
+
+Message shapes follow "Speech synthesis (Qwen-TTS) API reference"
+(https://www.alibabacloud.com/help/en/model-studio/qwen-tts-api):
+
+- request ``{"model", "input": {"text", "voice", "language_type", ...}}``; the header
+  ``X-DashScope-SSE: enable`` (spec ``stream.headers``) asks for server-sent events;
+- answer ``{"output": {"finish_reason", "audio": {"data", "url", "id", "expires_at"}},
+  "usage": {...}, "request_id"}``: without SSE the audio is a WAV file at ``audio.url``;
+  with SSE each ``event:result`` carries the next piece of 24 kHz PCM as base64 in
+  ``audio.data`` and the last one (``finish_reason: "stop"``) the URL of the whole file;
+- errors ``{"code", "message", "request_id"}``, inside a stream as ``event:error``
+  (the shape DashScope's generation endpoints share).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._core.binding import EndpointBinding, WireParam
+from .._core.errors import ProviderError, error_class_for_code
+from .._core.transport import read_error_fields
+from .wire import merged, place_parameters
+
+
+@dataclass
+class AudioPiece:
+    """What one response body or stream event says about the audio."""
+
+    data: str | None = None
+    """Base64 audio carried inline, if any."""
+    url: str | None = None
+    finished: bool = False
+    usage: dict[str, int] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class DashScopeTTSDialect:
+    """Request building and response reading for DashScope's HTTP TTS."""
+
+    name = "dashscope_tts"
+
+    def __init__(
+        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
+    ) -> None:
+        self.endpoint = endpoint
+        self.wire_params = wire_params
+        self.provider = provider
+
+    def build_body(self, model: str, text: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """The request body for ``text``."""
+        body = merged(self.endpoint.fixed_body, {"model": model, "input": {"text": text}})
+        place_parameters(body, parameters, self.wire_params)
+        return body
+
+    def read_piece(self, payload: Any) -> AudioPiece:
+        """The audio, URL, usage and ids in a response body or stream event."""
+        if not isinstance(payload, dict):
+            return AudioPiece()
+        output = payload.get("output") or {}
+        audio = output.get("audio") or {}
+        usage = payload.get("usage") or {}
+        counts = {
+            k: int(usage[k])
+            for k in ("input_tokens", "output_tokens", "characters")
+            if isinstance(usage.get(k), int | float)
+        }
+        metadata = {k: payload[k] for k in ("request_id",) if payload.get(k)}
+        for key, name in (("id", "audio_id"), ("url", "audio_url"), ("expires_at", "expires_at")):
+            if audio.get(key):
+                metadata[name] = audio[key]
+        return AudioPiece(
+            data=audio.get("data") or None,
+            url=audio.get("url") or None,
+            finished=output.get("finish_reason") == "stop",
+            usage=counts,
+            metadata=metadata,
+        )
+
+    def stream_error(self, event: str | None, payload: Any) -> ProviderError | None:
+        """The error an ``event:error`` (or an error body inside a stream) stands for."""
+        is_error_body = (
+            isinstance(payload, dict) and payload.get("code") and "output" not in payload
+        )
+        if event != "error" and not is_error_body:
+            return None
+        code, message = self.read_error(payload)
+        cls = error_class_for_code(code, ProviderError)
+        request_id = payload.get("request_id") if isinstance(payload, dict) else None
+        return cls(
+            message or "the stream reported an error",
+            code=code,
+            provider=self.provider,
+            request_id=request_id,
+            body=payload,
+        )
+
+    def read_error(self, body: Any) -> tuple[str | None, str | None]:
+        """``(code, message)`` of an error body."""
+        return read_error_fields(body)

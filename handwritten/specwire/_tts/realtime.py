@@ -1,0 +1,671 @@
+"""Realtime text to speech: text pushed piece by piece over one websocket, audio back
+while the text still flows.
+
+One asyncio task per open model owns the socket: it connects, reads every server
+message, and reconnects with exponential backoff when the socket drops. ``push`` and
+``synthesize`` never wait for that task except to collect what they asked for (no
+threads, no polling: waiters sleep on an ``asyncio.Event``).
+
+No audio is lost or repeated across a reconnect. The ``TextLedger`` knows which text
+the server has finished speaking (its acknowledgements: a response done, a sentence
+ended), which is in flight, and how many audio bytes of the in-flight text were already
+handed out. After a reconnect only the in-flight and unsent text is sent again, and that
+many bytes are skipped from the new audio (speech of the same text is taken to be the
+same length, which holds for a deterministic server and keeps real audio in step).
+
+Protocol subclasses (``qwen_realtime.py``, ``cosyvoice_realtime.py``) supply the
+messages; everything here is shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from abc import abstractmethod
+from collections import deque
+from collections.abc import AsyncGenerator, Callable
+from typing import Any, ClassVar
+
+import orjson
+from pydantic import BaseModel
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
+from websockets.exceptions import WebSocketException as WebSocketError
+
+from .._core.binding import EndpointBinding, ModelBinding
+from .._core.credential import CredentialBase
+from .._core.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ProviderError,
+    StreamBrokenError,
+    error_class_for_code,
+)
+from .._core.ids import new_id, now_iso
+from .._core.retry import RetryPolicy
+from .._core.transport import error_from_response
+from .base import TTSModelBase
+from .response import TTSResponse, TTSUsage, audio_block
+from .wire import audio_defaults, media_type, websocket_url
+
+
+class TextLedger:
+    """The text of one utterance: pending (not sent yet), in flight (sent, its audio
+    not complete) and acknowledged (spoken), plus the audio bookkeeping a resend needs."""
+
+    __slots__ = ("acked_chars", "had_text", "inflight", "pending", "skip", "unacked_audio")
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+        self.inflight: deque[str] = deque()
+        self.acked_chars = 0
+        self.unacked_audio = 0
+        """Audio bytes received for the in-flight text (handed out or skipped)."""
+        self.skip = 0
+        """Audio bytes still to drop after a resend (already handed out before it)."""
+        self.had_text = False
+
+    @property
+    def settled(self) -> bool:
+        """Nothing waits to be sent or spoken."""
+        return not self.pending and not self.inflight
+
+    def add(self, text: str) -> None:
+        """Queue ``text`` to be sent."""
+        if text:
+            self.pending.append(text)
+            self.had_text = True
+
+    def pending_text(self) -> str:
+        """The text not sent yet."""
+        return "".join(self.pending)
+
+    def take(self, final: bool) -> str:
+        """The pending text as one piece to send (now in flight). Whitespace alone is
+        kept back (servers may refuse it, and it has no sound); at the end it is dropped."""
+        text = "".join(self.pending)
+        if not text.strip():
+            if final and text:
+                self.pending.clear()
+                self.acked_chars += len(text)
+            return ""
+        self.pending.clear()
+        self.inflight.append(text)
+        return text
+
+    def ack_pieces(self, count: int = 1) -> None:
+        """The server finished speaking the oldest ``count`` sent pieces."""
+        for _ in range(min(count, len(self.inflight))):
+            self.acked_chars += len(self.inflight.popleft())
+        self._synced()
+
+    def ack_text(self, spoken: str) -> bool:
+        """The server finished speaking ``spoken`` (a sentence it cut from the sent text):
+        everything in flight up to its end is acknowledged. False when it cannot be found
+        (the server rewrote it); the text then stays in flight, which is safe."""
+        wanted = spoken.strip()
+        if not wanted or not self.inflight:
+            return False
+        sent = "".join(self.inflight)
+        at = sent.find(wanted)
+        if at < 0:
+            return False
+        end = at + len(wanted)
+        self.inflight.clear()
+        if end < len(sent):
+            self.inflight.append(sent[end:])
+        self.acked_chars += end
+        self._synced()
+        return True
+
+    def requeue(self) -> None:
+        """A new connection: in-flight text goes back in front of the pending text (to
+        be sent again) and the audio already received for it is to be skipped."""
+        if self.inflight:
+            self.pending.insert(0, "".join(self.inflight))
+            self.inflight.clear()
+        # Handed out so far for this text: what the last connection delivered beyond its
+        # own skip, plus the part of that skip it never reached.
+        self.skip += self.unacked_audio
+        self.unacked_audio = 0
+
+    def _synced(self) -> None:
+        # All audio so far belongs to acknowledged text: nothing to count or skip.
+        self.unacked_audio = 0
+        self.skip = 0
+
+
+class RealtimeTTSModelBase(TTSModelBase):
+    """A streaming-input TTS model over a websocket.
+
+    ``async with model:`` (or ``connect()`` / ``close()``) holds the socket open;
+    ``push(text)`` queues text and returns at once with the audio received since the
+    previous call (``content`` None when there is none yet); ``synthesize(text=None)``
+    sends the rest, ends the utterance and returns (or, with ``stream=True``, streams)
+    the remaining audio. ``cold_start_length`` / ``cold_start_words`` hold back the first
+    send of an utterance until that many characters / whitespace-separated words are
+    queued. A dropped socket is reopened up to ``max_retries`` times in a row without
+    progress, waiting ``retry_delay`` seconds doubled each time.
+    """
+
+    realtime: ClassVar[bool] = True
+    binding: ClassVar[ModelBinding]
+    ready_on_start: ClassVar[bool] = True
+    """Text may follow the session-start message at once (else wait for the server)."""
+    finish_on_ack: ClassVar[bool] = False
+    """An utterance ends when all its text is acknowledged (no end message from the
+    server)."""
+
+    def __init__(
+        self,
+        credential: CredentialBase,
+        model: str,
+        parameters: BaseModel | None = None,
+        stream: bool = True,
+        cold_start_length: int | None = None,
+        cold_start_words: int | None = None,
+        max_retries: int = 3,
+        retry_delay: float = 5.0,
+        open_timeout: float = 10.0,
+        close_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(credential=credential, model=model, parameters=parameters, stream=stream)
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        if retry_delay < 0:
+            raise ValueError("retry_delay must be >= 0")
+        self.cold_start_length = cold_start_length
+        self.cold_start_words = cold_start_words
+        self.max_retries = max_retries
+        self.retry_delay = retry_delay
+        self.open_timeout = open_timeout
+        self.close_timeout = close_timeout
+        self._endpoint: EndpointBinding = self.binding.endpoint_for(credential.resolved_base_url())
+        self._options = self._endpoint.options
+        self._retry = RetryPolicy(
+            max_retries=max_retries,
+            initial_delay=retry_delay,
+            max_delay=retry_delay * 2 ** max(max_retries, 1),
+            statuses=self.binding.retry_statuses,
+            codes=self.binding.retry_codes,
+        )
+        self._wire_parameters = self._effective_parameters()
+        self.media_type = media_type(
+            str(self._wire_parameters.get("format", "pcm")),
+            self._wire_parameters.get("sample_rate"),
+        )
+        """The media type of the audio this model returns."""
+        self._ledger: TextLedger
+        self._audio: list[bytes]
+        self._cold_ok: bool
+        self._finishing: bool
+        self._usage: dict[str, int]
+        self._utterance_id: str
+        self._utterance_started: float | None
+        self._done: asyncio.Event
+        self._started: bool
+        self._ready: bool
+        self._finish_sent: bool
+        self._ws: ClientConnection | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        self._failure: ProviderError | None = None
+        self._closing = False
+        self._explicit = False
+        self._progress = False
+        self._reset_connection_state()
+        self._reset_utterance()
+        self._configure_protocol()
+
+    # ------------------------------------------------------------ protocol hooks
+    def _configure_protocol(self) -> None:
+        """Read the protocol's spec data (event names...) from ``self._options``."""
+
+    @abstractmethod
+    async def _send_start(self, ws: ClientConnection) -> None:
+        """Start a session / task on a fresh connection or after an utterance ended."""
+
+    @abstractmethod
+    async def _send_text(self, ws: ClientConnection, text: str) -> None:
+        """Send one piece of text for synthesis."""
+
+    @abstractmethod
+    async def _send_finish(self, ws: ClientConnection) -> None:
+        """Tell the server the utterance's text is complete."""
+
+    @abstractmethod
+    def _on_message(self, message: str | bytes) -> bool:
+        """Handle one server message; True when new sends may be possible (e.g. the
+        server became ready). Raise a ``ProviderError`` for an error event."""
+
+    async def _send_goodbye(self, ws: ClientConnection) -> bool:
+        """End the session before closing; True when the server then closes the socket
+        itself. By default nothing is sent."""
+        return False
+
+    @property
+    def single_shot(self) -> bool:
+        """The model takes its whole text in the start message (no streaming input)."""
+        return False
+
+    # ------------------------------------------------------------ public API
+    async def __aenter__(self) -> RealtimeTTSModelBase:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def connect(self) -> None:
+        """Open the websocket (and start a session); returns once it is open."""
+        self._explicit = True
+        self._take_failure()
+        self._ensure_runner()
+        await self._wait_until(lambda: self._ws is not None or self._runner_stopped())
+        self._take_failure()
+        if self._ws is None:
+            raise APIConnectionError("the websocket closed while opening", provider=self._provider)
+
+    async def close(self) -> None:
+        """End the session and close the websocket. An unfinished utterance is dropped."""
+        await self._shutdown(graceful=True)
+        self._explicit = False
+        self._failure = None
+        self._reset_utterance()
+
+    async def push(self, text: str, **kwargs: Any) -> TTSResponse:
+        """Queue ``text`` for synthesis and return the audio received since the previous
+        call (``content`` None when there is none yet). Never waits for synthesis."""
+        if kwargs:
+            raise TypeError(f"push() got unexpected arguments {sorted(kwargs)}")
+        self._take_failure()
+        self._begin()
+        self._ledger.add(text)
+        self._ensure_runner()
+        await self._advance()
+        return self._response(self._take_audio(), is_last=False)
+
+    async def synthesize(
+        self, text: str | None = None, **kwargs: Any
+    ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
+        """Send ``text`` (if any) and all queued text, end the utterance, and return the
+        audio not handed out yet: one response, or (``stream=True``) audio deltas and a
+        final chunk holding all the audio of this call. Without ``connect()`` the socket
+        is opened for the call and closed after it."""
+        stream = bool(kwargs.pop("stream", self.stream))
+        if kwargs:
+            raise TypeError(f"synthesize() got unexpected arguments {sorted(kwargs)}")
+        self._take_failure()
+        owned = not self._explicit
+        self._begin()
+        if text:
+            self._ledger.add(text)
+        self._finishing = True
+        if not self._ledger.had_text:
+            self._complete_utterance()
+        else:
+            self._ensure_runner()
+            await self._advance()
+        if stream:
+            return self._stream_rest(owned)
+        try:
+            await self._wait_until(
+                lambda: self._done.is_set() or self._failure is not None or self._runner_stopped()
+            )
+            self._take_failure()
+            if not self._done.is_set():
+                raise StreamBrokenError(
+                    "the websocket closed before the synthesis finished", provider=self._provider
+                )
+            return self._final_response(self._take_audio())
+        except BaseException:
+            await self._shutdown(graceful=False)
+            owned = False
+            raise
+        finally:
+            self._reset_utterance()
+            if owned:
+                await self._shutdown(graceful=True)
+
+    # ------------------------------------------------------------ utterances
+    def _begin(self) -> None:
+        if self._utterance_started is None:
+            self._utterance_started = time.perf_counter()
+
+    def _reset_utterance(self) -> None:
+        self._ledger = TextLedger()
+        self._audio = []
+        self._cold_ok = False
+        self._finishing = False
+        self._usage = {}
+        self._utterance_id = new_id()
+        self._utterance_started = None
+        self._done = asyncio.Event()
+
+    def _reset_connection_state(self) -> None:
+        self._started = False
+        self._ready = False
+        self._finish_sent = False
+
+    def _complete_utterance(self) -> None:
+        """The server spoke the whole utterance."""
+        self._finish_sent = False
+        if not self.finish_on_ack:
+            # The task is over; the next utterance starts a new one on this socket.
+            self._started = False
+            self._ready = False
+        self._done.set()
+        self._changed.set()
+
+    def _check_settled(self) -> None:
+        if (
+            self.finish_on_ack
+            and self._finishing
+            and self._finish_sent
+            and self._ledger.settled
+            and not self._done.is_set()
+        ):
+            self._complete_utterance()
+
+    def _cold_start_met(self) -> bool:
+        if self._cold_ok:
+            return True
+        if self.cold_start_length or self.cold_start_words:
+            text = self._ledger.pending_text()
+            if self.cold_start_length and len(text) < self.cold_start_length:
+                return False
+            if self.cold_start_words and len(text.split()) < self.cold_start_words:
+                return False
+        self._cold_ok = True
+        return True
+
+    def _has_work(self) -> bool:
+        return not self._ledger.settled or (self._finishing and not self._done.is_set())
+
+    # ------------------------------------------------------------ sending
+    async def _advance(self, opening: bool = False) -> None:
+        """Send whatever the state allows on the current connection: the start message,
+        queued text (once the cold start is met), the end of the utterance."""
+        ws = self._ws
+        if ws is None or self._failure is not None:
+            return
+        ledger = self._ledger
+        try:
+            if not self._started:
+                if self.single_shot:
+                    if not (self._finishing and ledger.pending):
+                        return
+                elif not (opening or ledger.pending or self._finishing):
+                    return
+                self._started = True
+                if self.ready_on_start:
+                    self._ready = True
+                await self._send_start(ws)
+            if not self._ready or self.single_shot:
+                return
+            if self._finishing or self._cold_start_met():
+                text = ledger.take(final=self._finishing)
+                if text:
+                    await self._send_text(ws, text)
+            if self._finishing and not self._finish_sent and not ledger.pending:
+                self._finish_sent = True
+                await self._send_finish(ws)
+            self._check_settled()
+        except ConnectionClosed:
+            # The reader sees the close too and reconnects; the text is unacknowledged,
+            # so it is sent again there.
+            return
+
+    async def _send_json(self, ws: ClientConnection, message: dict[str, Any]) -> None:
+        await ws.send(orjson.dumps(message), text=True)
+
+    # ------------------------------------------------------------ receiving
+    def _on_audio(self, data: bytes) -> None:
+        ledger = self._ledger
+        ledger.unacked_audio += len(data)
+        if ledger.skip:
+            cut = min(ledger.skip, len(data))
+            ledger.skip -= cut
+            data = data[cut:]
+        self._progress = True
+        if data:
+            self._audio.append(data)
+            self._changed.set()
+
+    def _ack_pieces(self, count: int = 1) -> None:
+        self._ledger.ack_pieces(count)
+        self._progress = True
+        self._check_settled()
+
+    def _ack_text(self, spoken: str) -> None:
+        if self._ledger.ack_text(spoken):
+            self._progress = True
+
+    def _record_usage(self, usage: Any, cumulative: bool) -> None:
+        """Provider counts: running totals replace, per-response counts add up."""
+        if not isinstance(usage, dict):
+            return
+        for key in ("input_tokens", "output_tokens", "characters"):
+            value = usage.get(key)
+            if isinstance(value, int | float):
+                self._usage[key] = int(value) + (0 if cumulative else self._usage.get(key, 0))
+
+    def _event_error(self, code: Any, message: Any, body: Any) -> ProviderError:
+        """The typed error a server error event stands for."""
+        code_text = str(code) if code else None
+        cls = error_class_for_code(code_text, ProviderError)
+        return cls(
+            str(message or "the server reported an error"),
+            code=code_text,
+            provider=self._provider,
+            body=body,
+        )
+
+    def _take_audio(self) -> bytes:
+        audio = self._audio
+        if not audio:
+            return b""
+        data = audio[0] if len(audio) == 1 else b"".join(audio)
+        audio.clear()
+        return data
+
+    # ------------------------------------------------------------ responses
+    @property
+    def _provider(self) -> str:
+        return self.binding.provider
+
+    def _response(self, audio: bytes, is_last: bool) -> TTSResponse:
+        return TTSResponse.model_construct(
+            content=audio_block(audio, self.media_type),
+            is_last=is_last,
+            usage=None,
+            id=self._utterance_id,
+            created_at=now_iso(),
+            metadata=None,
+            type="tts",
+        )
+
+    def _final_response(self, audio: bytes) -> TTSResponse:
+        started = self._utterance_started or time.perf_counter()
+        return TTSResponse(
+            content=audio_block(audio, self.media_type),
+            is_last=True,
+            usage=TTSUsage(
+                input_tokens=self._usage.get("input_tokens", 0),
+                output_tokens=self._usage.get("output_tokens", 0),
+                characters=self._usage.get("characters", 0),
+                time=time.perf_counter() - started,
+            ),
+            id=self._utterance_id,
+        )
+
+    async def _stream_rest(self, owned: bool) -> AsyncGenerator[TTSResponse, None]:
+        delivered: list[bytes] = []
+        completed = False
+        try:
+            while True:
+                self._changed.clear()
+                audio = self._take_audio()
+                if audio:
+                    delivered.append(audio)
+                    yield self._response(audio, is_last=False)
+                    continue
+                self._take_failure()
+                if self._done.is_set():
+                    break
+                if self._runner_stopped():
+                    raise StreamBrokenError(
+                        "the websocket closed before the synthesis finished",
+                        provider=self._provider,
+                    )
+                await self._changed.wait()
+            final = self._final_response(b"".join(delivered))
+            completed = True
+            self._reset_utterance()
+            yield final
+        finally:
+            if not completed:
+                # Abandoned, cancelled or failed midway: the utterance cannot go on.
+                self._reset_utterance()
+                await self._shutdown(graceful=False)
+            elif owned:
+                await self._shutdown(graceful=True)
+
+    # ------------------------------------------------------------ failures
+    def _fail(self, error: ProviderError) -> None:
+        self._failure = error
+        self._changed.set()
+
+    def _take_failure(self) -> None:
+        """Raise (once) the error that stopped the session; the utterance is dropped."""
+        error = self._failure
+        if error is not None:
+            self._failure = None
+            self._reset_utterance()
+            raise error
+
+    async def _wait_until(self, condition: Callable[[], bool]) -> None:
+        while True:
+            self._changed.clear()
+            if condition():
+                return
+            await self._changed.wait()
+
+    # ------------------------------------------------------------ the connection task
+    def _runner_stopped(self) -> bool:
+        return self._runner is None or self._runner.done()
+
+    def _ensure_runner(self) -> None:
+        if self._runner_stopped():
+            self._closing = False
+            self._runner = asyncio.get_running_loop().create_task(
+                self._run(), name=f"specwire realtime tts {self.model}"
+            )
+
+    async def _run(self) -> None:
+        """Keep a connection while there is work, reconnecting with backoff."""
+        failures = 0
+        try:
+            while True:
+                self._progress = False
+                error: ProviderError | None = None
+                try:
+                    await self._serve_connection()
+                except ProviderError as exc:
+                    error = exc
+                if self._closing:
+                    return
+                if error is None:
+                    if not self._has_work():
+                        return  # closed while idle: the next push reconnects
+                    error = StreamBrokenError(
+                        "the server closed the websocket before the synthesis finished",
+                        provider=self._provider,
+                    )
+                if self._progress:
+                    failures = 0
+                if failures >= self.max_retries or not self._retry.is_retryable(error):
+                    self._fail(error)
+                    return
+                failures += 1
+                await asyncio.sleep(self._retry.delay(failures, error))
+        finally:
+            self._changed.set()
+
+    async def _serve_connection(self) -> None:
+        ws = await self._open()
+        self._ws = ws
+        self._reset_connection_state()
+        self._ledger.requeue()
+        self._changed.set()
+        try:
+            await self._advance(opening=True)
+            async for message in ws:
+                if self._on_message(message):
+                    await self._advance()
+        except ConnectionClosedError as exc:
+            raise StreamBrokenError(f"the websocket broke: {exc}", provider=self._provider) from exc
+        finally:
+            self._ws = None
+            self._reset_connection_state()
+            ws.transport.abort()  # no-op after a clean close; drops a broken one now
+            await ws.wait_closed()
+
+    async def _open(self) -> ClientConnection:
+        url = websocket_url(self.credential, self._endpoint, self.model)
+        headers = self.credential.auth_headers()
+        headers.update(self._endpoint.headers)
+        try:
+            return await connect(
+                url,
+                additional_headers=headers,
+                open_timeout=self.open_timeout,
+                close_timeout=self.close_timeout,
+                compression=None,  # audio does not compress; save the CPU
+                max_size=2**24,
+            )
+        except InvalidStatus as exc:
+            response = exc.response
+            raise error_from_response(
+                response.status_code, response.headers, bytes(response.body or b""), self._provider
+            ) from exc
+        except TimeoutError as exc:
+            raise APITimeoutError(
+                "opening the websocket timed out", provider=self._provider
+            ) from exc
+        except (OSError, WebSocketError) as exc:
+            raise APIConnectionError(
+                f"opening the websocket failed: {type(exc).__name__}: {exc}",
+                provider=self._provider,
+            ) from exc
+
+    async def _shutdown(self, graceful: bool) -> None:
+        """Stop the connection task and close the socket (politely when ``graceful``)."""
+        self._closing = True
+        runner, ws = self._runner, self._ws
+        try:
+            if graceful and ws is not None and runner is not None and not runner.done():
+                with contextlib.suppress(ConnectionClosed, TimeoutError):
+                    async with asyncio.timeout(self.close_timeout):
+                        if await self._send_goodbye(ws):
+                            await asyncio.wait({runner})
+                        else:
+                            await ws.close()
+        finally:
+            if runner is not None and not runner.done():
+                runner.cancel()
+                await asyncio.wait({runner})
+            self._runner = None
+            self._closing = False
+
+    # ------------------------------------------------------------ parameters
+    def _effective_parameters(self) -> dict[str, Any]:
+        """The parameters as sent: the spec's audio defaults for this model filled in
+        where none is given, so the media type always matches the audio."""
+        values = self.parameters.model_dump(exclude_none=True)
+        fields = type(self.parameters).model_fields
+        for key, value in audio_defaults(self._options, self.model).items():
+            if key in fields and values.get(key) is None:
+                values[key] = value
+        return values

@@ -1,0 +1,283 @@
+"""The HTTP text-to-speech engine generated classes bind to.
+
+A generated TTS class sets ``binding`` (from its spec) and ``Parameters``; this class
+builds the request through the spec'd wire dialect, sends it with the retry policy, and
+reads either one answer or a server-sent-event stream of audio deltas. Realtime
+(websocket) models have their own bases in ``realtime.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import time
+from collections.abc import AsyncGenerator
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import BaseModel
+
+from .._core.binding import EndpointBinding, ModelBinding
+from .._core.blocks import Base64Source, DataBlock, URLSource
+from .._core.credential import CredentialBase
+from .._core.decoders import SseDecoder
+from .._core.errors import APIConnectionError, APITimeoutError, ProviderError, StreamBrokenError
+from .._core.ids import new_id, now_iso
+from .._core.retry import RetryPolicy
+from .._core.transport import HttpTransport, decode_json
+from .base import TTSModelBase
+from .dashscope_http import AudioPiece, DashScopeTTSDialect
+from .response import TTSResponse, TTSUsage
+from .wire import media_type
+
+TTS_HTTP_DIALECTS: dict[str, str] = {
+    "dashscope_tts": "specwire._tts.dashscope_http:DashScopeTTSDialect",
+}
+"""HTTP TTS wire dialects by the spec's ``endpoint.dialect`` name."""
+
+_EXTENSION_MEDIA_TYPES = {".wav": "wav", ".mp3": "mp3", ".opus": "opus", ".pcm": "pcm"}
+
+
+class SpecTTSModel(TTSModelBase):
+    """An HTTP text-to-speech model driven entirely by its ``binding``.
+
+    ``fetch_audio=True`` downloads audio the provider answers with as a URL, so the
+    response holds the bytes (the URL stays in ``metadata["audio_url"]``); with False the
+    content is a ``URLSource``.
+    """
+
+    binding: ClassVar[ModelBinding]
+
+    def __init__(
+        self,
+        credential: CredentialBase,
+        model: str,
+        parameters: BaseModel | None = None,
+        stream: bool = True,
+        max_retries: int = 3,
+        timeout: httpx.Timeout | float | None = None,
+        fetch_audio: bool = True,
+    ) -> None:
+        super().__init__(credential=credential, model=model, parameters=parameters, stream=stream)
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.max_retries = max_retries
+        self.fetch_audio = fetch_audio
+        endpoint = self.binding.endpoint_for(credential.resolved_base_url())
+        self._endpoint: EndpointBinding = endpoint
+        self._dialect = _load_dialect(endpoint.dialect)(
+            endpoint, self.binding.wire_params, self.binding.provider
+        )
+        self._transport = HttpTransport(timeout)
+        self._retry = RetryPolicy(
+            max_retries=max_retries,
+            statuses=self.binding.retry_statuses,
+            codes=self.binding.retry_codes,
+        )
+
+    async def aclose(self) -> None:
+        """Close the model's HTTP connections."""
+        await self._transport.aclose()
+
+    # ------------------------------------------------------------------ call
+    async def synthesize(
+        self, text: str | None = None, **kwargs: Any
+    ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
+        """Synthesize ``text``: one response, or (``stream=True``) audio deltas and a
+        final chunk with the whole audio. Keyword arguments override ``Parameters``
+        fields; others go into the request body as they are."""
+        if not text:
+            raise ValueError("text to synthesize is required")
+        stream = bool(kwargs.pop("stream", self.stream))
+        parameters, extra = self._split_kwargs(kwargs)
+        body = self._dialect.build_body(self.model, text, parameters)
+        body.update(extra)
+        started = time.perf_counter()
+        if not stream:
+            return await self._retry.run(lambda: self._complete(body, started))
+        response = await self._retry.run(lambda: self._open(body, True))
+        return self._stream(response, started)
+
+    def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        fields = type(self.parameters).model_fields
+        overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
+        extra = dict(kwargs.pop("extra_body", None) or {})
+        extra.update(kwargs)
+        params = self.parameters
+        if overrides:
+            params = type(params).model_validate(
+                {**params.model_dump(exclude_unset=True), **overrides}
+            )
+        return params.model_dump(exclude_none=True), extra
+
+    async def _open(self, body: dict[str, Any], stream: bool) -> httpx.Response:
+        endpoint = self._endpoint
+        headers = self.credential.auth_headers()
+        headers.update(endpoint.headers)
+        query = self.credential.auth_query()
+        if stream:
+            headers.update(endpoint.stream_headers)
+            query.update(endpoint.stream_query)
+        path = (endpoint.stream_path if stream else None) or endpoint.path
+        url = self.credential.resolved_base_url() + path.replace("{model}", self.model)
+        return await self._transport.open(
+            "POST",
+            url,
+            provider=self.binding.provider,
+            json_body=body,
+            headers=headers,
+            params=query,
+            reader=self._dialect.read_error,
+        )
+
+    async def _complete(self, body: dict[str, Any], started: float) -> TTSResponse:
+        response = await self._open(body, False)
+        try:
+            raw = await response.aread()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(
+                f"reading the response failed: {exc}", provider=self.binding.provider
+            ) from exc
+        finally:
+            await response.aclose()
+        payload = decode_json(raw)
+        if payload is None:
+            raise ProviderError(
+                f"the response is not JSON: {raw[:200].decode('utf-8', 'replace')!r}",
+                status=response.status_code,
+                provider=self.binding.provider,
+            )
+        error = self._dialect.stream_error(None, payload)
+        if error is not None:
+            raise error
+        piece = self._dialect.read_piece(payload)
+        content = await self._content(piece)
+        return TTSResponse(
+            content=content,
+            is_last=True,
+            usage=_usage(piece.usage, time.perf_counter() - started),
+            metadata=piece.metadata or None,
+        )
+
+    async def _content(self, piece: AudioPiece) -> DataBlock | None:
+        """The audio of a whole answer: inline, downloaded from its URL, or the URL."""
+        default_type = str(self._endpoint.options.get("media_type", "audio/wav"))
+        if piece.data:
+            return DataBlock(source=Base64Source(data=piece.data, media_type=default_type))
+        if not piece.url:
+            return None
+        url_type = _url_media_type(piece.url) or default_type
+        if not self.fetch_audio:
+            return DataBlock(source=URLSource(url=piece.url, media_type=url_type))
+        # The file lives on the provider's storage host: no credential goes with it.
+        response = await self._transport.open("GET", piece.url, provider=self.binding.provider)
+        try:
+            audio = await response.aread()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(
+                f"downloading the audio failed: {exc}", provider=self.binding.provider
+            ) from exc
+        finally:
+            await response.aclose()
+        served = response.headers.get("content-type", "")
+        kind = served if served.startswith("audio/") else url_type
+        return DataBlock(
+            source=Base64Source(data=base64.b64encode(audio).decode("ascii"), media_type=kind)
+        )
+
+    async def _stream(
+        self, response: httpx.Response, started: float
+    ) -> AsyncGenerator[TTSResponse, None]:
+        response_id = new_id()
+        created_at = now_iso()
+        delta_type = str(self._endpoint.options.get("stream_media_type", "audio/pcm;rate=24000"))
+        provider = self.binding.provider
+        decoder = SseDecoder()
+        audio: list[bytes] = []
+        usage: dict[str, int] = {}
+        metadata: dict[str, Any] = {}
+        try:
+            try:
+                async for chunk in response.aiter_bytes():
+                    for event in decoder.feed(chunk):
+                        payload = decode_json(event.data)
+                        if payload is None:
+                            if event.data.strip():
+                                raise StreamBrokenError(
+                                    f"undecodable stream event: {event.data[:120]!r}",
+                                    provider=provider,
+                                )
+                            continue
+                        error = self._dialect.stream_error(event.event, payload)
+                        if error is not None:
+                            raise error
+                        piece = self._dialect.read_piece(payload)
+                        usage.update(piece.usage)  # running totals: replace, never add
+                        metadata.update(piece.metadata)
+                        if piece.data:
+                            audio.append(base64.b64decode(piece.data))
+                            yield TTSResponse.model_construct(
+                                content=DataBlock(
+                                    source=Base64Source(data=piece.data, media_type=delta_type)
+                                ),
+                                is_last=False,
+                                usage=None,
+                                id=response_id,
+                                created_at=created_at,
+                                metadata=None,
+                                type="tts",
+                            )
+            except httpx.TimeoutException as exc:
+                raise APITimeoutError(
+                    f"stream timed out: {type(exc).__name__}", provider=provider
+                ) from exc
+            except httpx.HTTPError as exc:
+                raise StreamBrokenError(
+                    f"stream broken: {type(exc).__name__}: {exc}", provider=provider
+                ) from exc
+            whole = b"".join(audio)
+            yield TTSResponse(
+                content=DataBlock(
+                    source=Base64Source(
+                        data=base64.b64encode(whole).decode("ascii"), media_type=delta_type
+                    )
+                )
+                if whole
+                else None,
+                is_last=True,
+                usage=_usage(usage, time.perf_counter() - started),
+                id=response_id,
+                created_at=created_at,
+                metadata=metadata or None,
+            )
+        finally:
+            await response.aclose()
+
+
+def _usage(counts: dict[str, int], elapsed: float) -> TTSUsage:
+    return TTSUsage(
+        input_tokens=counts.get("input_tokens", 0),
+        output_tokens=counts.get("output_tokens", 0),
+        characters=counts.get("characters", 0),
+        time=elapsed,
+    )
+
+
+def _url_media_type(url: str) -> str | None:
+    path = url.split("?", 1)[0].lower()
+    for extension, fmt in _EXTENSION_MEDIA_TYPES.items():
+        if path.endswith(extension):
+            return media_type(fmt)
+    return None
+
+
+def _load_dialect(name: str) -> type[DashScopeTTSDialect]:
+    try:
+        target = TTS_HTTP_DIALECTS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown TTS wire dialect {name!r}; known: {sorted(TTS_HTTP_DIALECTS)}"
+        ) from None
+    module, _, attr = target.partition(":")
+    cls: type[DashScopeTTSDialect] = getattr(importlib.import_module(module), attr)
+    return cls

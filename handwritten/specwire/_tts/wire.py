@@ -1,0 +1,104 @@
+"""Spec data to wire values, shared by the HTTP and the realtime TTS models: parameter
+placement, websocket URLs, audio formats and model-name patterns."""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from .._core.binding import EndpointBinding, WireParam
+from .._core.credential import CredentialBase
+
+# The media type each audio ``format`` value stands for; raw PCM carries its rate.
+_FORMAT_MEDIA_TYPES = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "opus": "audio/opus",
+    "ogg": "audio/ogg",
+    "flac": "audio/flac",
+    "aac": "audio/aac",
+}
+
+
+def media_type(audio_format: str, sample_rate: int | None = None) -> str:
+    """``audio/wav``, ``audio/mpeg``, ``audio/pcm;rate=24000``... for a format name."""
+    fmt = audio_format.lower()
+    if fmt == "pcm":
+        return f"audio/pcm;rate={sample_rate}" if sample_rate else "audio/pcm"
+    return _FORMAT_MEDIA_TYPES.get(fmt, f"audio/{fmt}")
+
+
+def matches(model: str, patterns: str | Iterable[str] | None) -> bool:
+    """Whether ``model`` matches a glob pattern (or any of several)."""
+    if not patterns:
+        return False
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return any(fnmatch.fnmatchcase(model, p) for p in patterns)
+
+
+def audio_defaults(options: Mapping[str, Any], model: str) -> dict[str, Any]:
+    """The spec's default ``format`` / ``sample_rate`` for ``model``: the first entry
+    of ``options.audio_defaults`` whose ``models`` pattern matches."""
+    for entry in options.get("audio_defaults") or ():
+        if matches(model, entry.get("models", "*")):
+            return {k: v for k, v in entry.items() if k != "models"}
+    return {}
+
+
+def place_parameters(
+    message: dict[str, Any], parameters: Mapping[str, Any], wire_params: Mapping[str, WireParam]
+) -> None:
+    """Put parameter values into ``message`` at their spec'd dotted wire paths (top
+    level under their own name when the spec gives no path; skipped for ``x-wire:
+    null``)."""
+    for name, value in parameters.items():
+        if value is None:
+            continue
+        wire = wire_params.get(name)
+        if wire is None:
+            message[name] = value
+            continue
+        if not wire.path:
+            continue
+        if wire.values is not None:
+            key = str(value).lower() if isinstance(value, bool) else str(value)
+            value = wire.values.get(key, value)
+        target = message
+        for key in wire.path[:-1]:
+            target = target.setdefault(key, {})
+        target[wire.path[-1]] = value
+
+
+def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``base`` with ``extra`` merged in (mappings merge recursively)."""
+    out = copy.deepcopy(dict(base))
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def websocket_url(credential: CredentialBase, endpoint: EndpointBinding, model: str) -> str:
+    """The websocket URL of a realtime endpoint, derived from the credential's base URL
+    so a proxy or a loopback server works: ``https`` becomes ``wss``, the base path's
+    HTTP root becomes the websocket root (``options.ws_base_path``: ``{from, to}``,
+    e.g. ``/api/v1`` -> ``/api-ws/v1``), the endpoint path is appended, and the
+    endpoint's stream query (``{model}`` filled in) plus any query auth is added."""
+    parts = urlsplit(credential.resolved_base_url())
+    scheme = {"https": "wss", "http": "ws"}.get(parts.scheme, parts.scheme)
+    path = parts.path.rstrip("/")
+    rewrite = endpoint.options.get("ws_base_path") or {}
+    source = str(rewrite.get("from") or "").rstrip("/")
+    target = str(rewrite.get("to") or "").rstrip("/")
+    if source and path.endswith(source):
+        path = path[: len(path) - len(source)] + target
+    path += endpoint.stream_path or endpoint.path
+    query = {k: v.replace("{model}", model) for k, v in endpoint.stream_query.items()}
+    query.update(credential.auth_query())
+    return urlunsplit((scheme, parts.netloc, path, urlencode(query), ""))
