@@ -7,8 +7,10 @@ from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from ._core.credential import CredentialBase
+    from ._generated.anthropic import AnthropicCredential
     from ._generated.dashscope import DashScopeCredential
     from ._generated.deepseek import DeepSeekCredential
+    from ._generated.gemini import GeminiCredential
     from ._generated.moonshot import MoonshotCredential
     from ._generated.ollama import OllamaCredential
     from ._generated.openai import OpenAICredential

@@ -5,8 +5,10 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
+    from ._formatters.anthropic import AnthropicChatFormatter, AnthropicMultiAgentFormatter
     from ._formatters.base import FormatterBase
     from ._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
+    from ._formatters.gemini import GeminiChatFormatter, GeminiMultiAgentFormatter
     from ._formatters.ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
     from ._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
     from ._formatters.openai_responses import (
@@ -15,9 +17,13 @@ if TYPE_CHECKING:
     )
 
 _FORMATTERS = {
+    "AnthropicChatFormatter": "specwire._formatters.anthropic",
+    "AnthropicMultiAgentFormatter": "specwire._formatters.anthropic",
     "DashScopeChatFormatter": "specwire._formatters.dashscope",
     "DashScopeMultiAgentFormatter": "specwire._formatters.dashscope",
     "FormatterBase": "specwire._formatters.base",
+    "GeminiChatFormatter": "specwire._formatters.gemini",
+    "GeminiMultiAgentFormatter": "specwire._formatters.gemini",
     "OpenAIChatFormatter": "specwire._formatters.openai",
     "OpenAIMultiAgentFormatter": "specwire._formatters.openai",
     "OllamaChatFormatter": "specwire._formatters.ollama",

@@ -9,8 +9,10 @@ if TYPE_CHECKING:
     from ._cards import ModelCard
     from ._core.chat_model import ChatModelBase
     from ._core.response import ChatResponse, ChatUsage, StructuredResponse
+    from ._generated.anthropic import AnthropicChatModel
     from ._generated.dashscope import DashScopeChatModel
     from ._generated.deepseek import DeepSeekChatModel
+    from ._generated.gemini import GeminiChatModel
     from ._generated.moonshot import MoonshotChatModel
     from ._generated.ollama import OllamaChatModel
     from ._generated.openai import OpenAIChatModel, OpenAIResponseModel

@@ -5,6 +5,13 @@ provider modules only when a class is first used."""
 from __future__ import annotations
 
 PROVIDERS: dict[str, dict[str, object]] = {}
+PROVIDERS["anthropic"] = {
+    "label": "Anthropic",
+    "credential": "AnthropicCredential",
+    "chat": ("AnthropicChatModel",),
+    "embedding": (),
+    "tts": (),
+}
 PROVIDERS["dashscope"] = {
     "label": "DashScope (Alibaba Cloud Model Studio)",
     "credential": "DashScopeCredential",
@@ -16,6 +23,13 @@ PROVIDERS["deepseek"] = {
     "label": "DeepSeek",
     "credential": "DeepSeekCredential",
     "chat": ("DeepSeekChatModel",),
+    "embedding": (),
+    "tts": (),
+}
+PROVIDERS["gemini"] = {
+    "label": "Google Gemini",
+    "credential": "GeminiCredential",
+    "chat": ("GeminiChatModel",),
     "embedding": (),
     "tts": (),
 }
@@ -49,8 +63,10 @@ PROVIDERS["xai"] = {
 }
 
 CREDENTIALS: dict[str, str] = {
+    "AnthropicCredential": "specwire._generated.anthropic",
     "DashScopeCredential": "specwire._generated.dashscope",
     "DeepSeekCredential": "specwire._generated.deepseek",
+    "GeminiCredential": "specwire._generated.gemini",
     "MoonshotCredential": "specwire._generated.moonshot",
     "OllamaCredential": "specwire._generated.ollama",
     "OpenAICredential": "specwire._generated.openai",
@@ -58,8 +74,10 @@ CREDENTIALS: dict[str, str] = {
 }
 
 CHAT_MODELS: dict[str, str] = {
+    "AnthropicChatModel": "specwire._generated.anthropic",
     "DashScopeChatModel": "specwire._generated.dashscope",
     "DeepSeekChatModel": "specwire._generated.deepseek",
+    "GeminiChatModel": "specwire._generated.gemini",
     "MoonshotChatModel": "specwire._generated.moonshot",
     "OllamaChatModel": "specwire._generated.ollama",
     "OpenAIChatModel": "specwire._generated.openai",

@@ -140,6 +140,7 @@ _CODE_CLASSES: dict[str, type[ProviderError]] = {
     "authentication_error": AuthenticationError,
     "invalidapikey": AuthenticationError,
     "invalid_api_key": AuthenticationError,
+    "api_key_invalid": AuthenticationError,  # Gemini error detail reason
     "unauthenticated": AuthenticationError,
     "permission_error": PermissionDeniedError,
     "permission_denied": PermissionDeniedError,

@@ -13,6 +13,8 @@ CHAT_DIALECTS: dict[str, str] = {
     "ollama": "specwire._dialects.ollama:OllamaChatDialect",
     "dashscope": "specwire._dialects.dashscope:DashScopeChatDialect",
     "openai_responses": "specwire._dialects.openai_responses:OpenAIResponsesDialect",
+    "anthropic": "specwire._dialects.anthropic:AnthropicMessagesDialect",
+    "gemini": "specwire._dialects.gemini:GeminiDialect",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from .._core.blocks import DataBlock, TextBlock, ToolCallBlock, ToolResultBlock
+from .._core.blocks import ContentBlock, DataBlock, TextBlock, ToolCallBlock, ToolResultBlock
 from .._core.messages import Msg, UserMsg
 
 
@@ -53,3 +53,17 @@ def group_for_multi_agent(msgs: list[Msg], history_tag: str = "history") -> list
             run.append(msg)
     flush()
     return out
+
+
+def role_runs(msg: Msg) -> list[tuple[str, list[ContentBlock]]]:
+    """A message's blocks in order, cut into runs by the side that must send them: tool
+    results always come from the user side (Anthropic, Gemini), every other block from the
+    message's own role. ``[call, result, text]`` from an assistant gives three runs."""
+    runs: list[tuple[str, list[ContentBlock]]] = []
+    for block in msg.content:
+        role = "user" if isinstance(block, ToolResultBlock) else msg.role
+        if runs and runs[-1][0] == role:
+            runs[-1][1].append(block)
+        else:
+            runs.append((role, [block]))
+    return runs

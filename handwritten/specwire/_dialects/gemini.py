@@ -1,0 +1,351 @@
+"""Gemini: ``POST {base}/v1beta/models/{model}:generateContent``, and
+``:streamGenerateContent`` streamed as SSE (``alt=sse``) or as a JSON array (the engine
+reads either; each chunk is a whole ``GenerateContentResponse``).
+
+- Parts: text, thought text (``thought: true``), ``thoughtSignature`` (kept with
+  ``origin="gemini"``: on the thinking block, on the tool-call block's ``signature``
+  extra, or for a plain text part as a signature-only thinking block after the text),
+  ``functionCall`` (whole, or streamed as ``partialArgs`` pieces written out as JSON
+  text), ``inlineData`` images.
+- Function calls may come without an id: ids are made from the response id and the call
+  number (``gemini_call_...``), stable across a stream's chunks, and never sent back.
+- ``usageMetadata`` is a running total repeated on every chunk: it replaces, never adds.
+  Output tokens include thought tokens (both are billed as output).
+- Integer enum values (``finishReason: 1``) are read as well as names.
+
+Options: ``foreign_call_signature``: the thought signature Gemini documents for function
+calls it did not make (history from another provider); Gemini 3 rejects a model turn with
+function calls and no signature.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from .._core.accumulator import StreamAccumulator
+from .._core.blocks import Base64Source, DataBlock
+from .._core.dialect import ChatCall, ChatDialect, WireRequest
+from .._core.errors import (
+    ContentFilterError,
+    ServerError,
+    error_class_for_code,
+    error_class_for_status,
+)
+from .._core.ids import new_id
+from .._core.transport import read_error_fields
+from .._formatters.gemini import (
+    ORIGIN,
+    SYNTHETIC_ID_PREFIX,
+    GeminiChatFormatter,
+    GeminiMultiAgentFormatter,
+)
+from .tools import function_tools, tool_choice
+
+_ORIGIN = {"origin": ORIGIN}
+_MODES = {"auto": "AUTO", "none": "NONE", "required": "ANY", "function": "ANY"}
+
+
+class GeminiDialect(ChatDialect):
+    """generateContent requests, responses and stream chunks."""
+
+    name = "gemini"
+    formatter_class = GeminiChatFormatter
+    multi_agent_formatter_class = GeminiMultiAgentFormatter
+
+    # ------------------------------------------------------------------ request
+    def build_request(self, call: ChatCall) -> WireRequest:
+        system = [p for m in call.messages if m.get("role") == "system" for p in m["parts"]]
+        contents = [m for m in call.messages if m.get("role") != "system"]
+        placeholder = self.options.get("foreign_call_signature")
+        if placeholder:
+            _sign_unsigned_calls(contents, placeholder)
+        body: dict[str, Any] = {"contents": contents}
+        if system:
+            body["systemInstruction"] = {"parts": system}
+        body.update(self.endpoint.fixed_body)
+        tools = function_tools(call.tools)
+        if tools:
+            body["tools"] = [
+                {
+                    "functionDeclarations": [
+                        {
+                            "name": t.name,
+                            "description": t.description,
+                            "parametersJsonSchema": t.parameters,
+                        }
+                        for t in tools
+                    ]
+                }
+            ]
+            choice = tool_choice(call.tool_choice)
+            if choice is not None:
+                config: dict[str, Any] = {"mode": _MODES[choice.mode]}
+                if choice.mode == "function" and choice.name:
+                    config["allowedFunctionNames"] = [choice.name]
+                body["toolConfig"] = {"functionCallingConfig": config}
+        params = dict(call.parameters)
+        enable = params.pop("thinking_enable", None)
+        self.apply_parameters(body, params)
+        if enable is not None:
+            thinking = body.setdefault("generationConfig", {}).setdefault("thinkingConfig", {})
+            thinking["includeThoughts"] = bool(enable)
+            if not enable and not {"thinkingBudget", "thinkingLevel"} & thinking.keys():
+                thinking["thinkingBudget"] = 0  # off, where the model allows it
+        path = self.endpoint.path
+        if call.stream and self.endpoint.stream_path:
+            path = self.endpoint.stream_path
+        model = quote(call.model.removeprefix("models/"), safe="")
+        return WireRequest(path.replace("{model}", model), body)
+
+    # ------------------------------------------------------------------ response
+    def on_response(self, body: Any, acc: StreamAccumulator) -> None:
+        chunks = body if isinstance(body, list) else [body]
+        for chunk in chunks:
+            self._read(chunk, acc)
+        self._close_streamed_call(acc)
+
+    def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
+        self._read(payload, acc)
+
+    def read_error(self, body: Any) -> tuple[str | None, str | None]:
+        """``(code, message)``: the ``details[].reason`` when given (``API_KEY_INVALID``
+        says more than ``INVALID_ARGUMENT``), else the status name."""
+        code, message = read_error_fields(body)
+        first = body[0] if isinstance(body, list) and body else body
+        error = first.get("error") if isinstance(first, dict) else None
+        for detail in (error.get("details") or []) if isinstance(error, dict) else []:
+            if isinstance(detail, dict) and isinstance(detail.get("reason"), str):
+                return detail["reason"], message
+        return code, message
+
+    def _read(self, body: Any, acc: StreamAccumulator) -> None:
+        if not isinstance(body, dict):
+            return
+        if body.get("error"):
+            self._raise(body)
+        if "id_base" not in acc.state:
+            acc.state["id_base"] = body.get("responseId") or new_id()
+        self._usage(body.get("usageMetadata"), acc)
+        candidates = body.get("candidates") or []
+        if not candidates:
+            reason = (body.get("promptFeedback") or {}).get("blockReason")
+            if reason:
+                raise ContentFilterError(
+                    f"the prompt was blocked ({reason})",
+                    code=str(reason),
+                    provider=self.provider,
+                    body=body,
+                )
+            return
+        candidate = candidates[0] if isinstance(candidates[0], dict) else {}
+        for part in (candidate.get("content") or {}).get("parts") or []:
+            if isinstance(part, dict):
+                self._part(part, acc)
+        finish = candidate.get("finishReason")
+        if finish is not None:
+            acc.stop_reason = str(finish)
+            self._close_streamed_call(acc)
+
+    def _part(self, part: dict[str, Any], acc: StreamAccumulator) -> None:
+        state = acc.state
+        segment = state.get("segment", 0)  # text after a function call starts a new block
+        signature = part.get("thoughtSignature") or part.get("thought_signature")
+        call = part.get("functionCall", part.get("function_call"))
+        if isinstance(call, dict):
+            self._function_call(call, signature, acc)
+        elif isinstance(part.get("text"), str) and part.get("thought"):
+            acc.thinking(
+                part["text"], key=("thinking", segment), signature=signature, extra=_ORIGIN
+            )
+        elif isinstance(part.get("text"), str) or signature:
+            acc.text(part.get("text") or "", key=("text", segment))
+            if signature:  # a plain part's signature: its own block, right after the text
+                state["signatures"] = state.get("signatures", 0) + 1
+                key = ("signature", state["signatures"])
+                acc.thinking("", key=key, signature=signature, extra=_ORIGIN)
+        inline = part.get("inlineData") or part.get("inline_data")
+        if isinstance(inline, dict) and inline.get("data"):
+            state["media"] = state.get("media", 0) + 1
+            media = inline.get("mimeType") or inline.get("mime_type") or "application/octet-stream"
+            source = Base64Source(data=inline["data"], media_type=media)
+            acc.data(DataBlock(source=source), key=("data", state["media"]))
+
+    def _function_call(
+        self, call: dict[str, Any], signature: str | None, acc: StreamAccumulator
+    ) -> None:
+        state = acc.state
+        extra = {**_ORIGIN, "signature": signature} if signature else None
+        open_key = state.get("open_call")
+        if open_key is not None:  # the next piece of a call streamed as partialArgs
+            pieces = state["writer"].feed(call.get("partialArgs") or [])
+            acc.tool_call(open_key, arguments=pieces, extra=extra)
+            if not call.get("willContinue"):
+                self._close_streamed_call(acc)
+            return
+        if not call.get("name") and call.get("args") is None:
+            return
+        state["calls"] = number = state.get("calls", 0) + 1
+        state["segment"] = state.get("segment", 0) + 1
+        key = ("call", number)
+        call_id = call.get("id") or f"{SYNTHETIC_ID_PREFIX}{state['id_base']}_{number}"
+        extra = {**_ORIGIN, **(extra or {})}
+        if call.get("willContinue") and call.get("args") is None:
+            writer = PartialArgsWriter()
+            state["open_call"], state["writer"] = key, writer
+            arguments = writer.start() + writer.feed(call.get("partialArgs") or [])
+        else:
+            arguments = json.dumps(call.get("args") or {}, ensure_ascii=False)
+        acc.tool_call(key, call_id=call_id, name=call.get("name"), arguments=arguments, extra=extra)
+
+    @staticmethod
+    def _close_streamed_call(acc: StreamAccumulator) -> None:
+        key = acc.state.pop("open_call", None)
+        if key is not None:
+            acc.tool_call(key, arguments=acc.state.pop("writer").close())
+
+    @staticmethod
+    def _usage(meta: Any, acc: StreamAccumulator) -> None:
+        if not isinstance(meta, dict):
+            return
+        seen: dict[str, Any] = acc.state.setdefault("usage", {})
+        seen.update({k: v for k, v in meta.items() if isinstance(v, int)})
+        candidates = seen.get("candidatesTokenCount")
+        thoughts = seen.get("thoughtsTokenCount")
+        output = None
+        if candidates is not None or thoughts is not None:
+            output = (candidates or 0) + (thoughts or 0)
+        acc.usage(
+            input_tokens=seen.get("promptTokenCount"),
+            output_tokens=output,
+            reasoning_tokens=thoughts,
+            cache_read_input_tokens=seen.get("cachedContentTokenCount"),
+        )
+
+    def _raise(self, body: dict[str, Any]) -> None:
+        code, message = self.read_error(body)
+        error = body.get("error")
+        status = error.get("code") if isinstance(error, dict) else None
+        status = status if isinstance(status, int) and status >= 400 else None
+        default = error_class_for_status(status) if status else ServerError
+        cls = error_class_for_code(code, default)
+        raise cls(
+            message or "error in stream",
+            status=status,
+            code=code,
+            provider=self.provider,
+            body=body,
+        )
+
+
+def _sign_unsigned_calls(contents: list[dict[str, Any]], placeholder: str) -> None:
+    """Give the first function call of each model turn without any thought signature the
+    documented placeholder (the calls came from another provider)."""
+    for content in contents:
+        if content.get("role") != "model":
+            continue
+        parts = content.get("parts") or []
+        calls = [p for p in parts if "functionCall" in p]
+        if calls and not any("thoughtSignature" in p for p in parts):
+            calls[0]["thoughtSignature"] = placeholder
+
+
+# ---------------------------------------------------------------------- partialArgs
+_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+
+
+def _json_path(path: str) -> list[str | int]:
+    steps: list[str | int] = []
+    for name, index, single, double in _PATH_STEP.findall(path.removeprefix("$")):
+        if index:
+            steps.append(int(index))
+        else:
+            steps.append(name or single or double)
+    return steps
+
+
+class PartialArgsWriter:
+    """Gemini's streamed function-call arguments (``partialArgs``: a JSON path with a
+    value, or a piece of a string, each) written out as JSON text piece by piece, so the
+    deltas join to the final arguments. Paths come in document order, as the model writes
+    them; a string stays open while pieces for the same path keep coming."""
+
+    def __init__(self) -> None:
+        # open containers, root first: [path step, is array, has items]
+        self._stack: list[list[Any]] = [[None, False, False]]
+        self._open_string: list[str | int] | None = None
+
+    def start(self) -> str:
+        """The text that opens the arguments object."""
+        return "{"
+
+    def feed(self, items: list[Any]) -> str:
+        """JSON text for ``items``."""
+        out: list[str] = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            path = _json_path(item.get("jsonPath") or "")
+            if not path:
+                continue
+            piece = item.get("stringValue")
+            if isinstance(piece, str) and path == self._open_string:
+                out.append(_escape(piece))
+                continue
+            out.append(self._close_string())
+            out.append(self._open_parents(path))
+            out.append(self._member(path[-1]))
+            if isinstance(piece, str):
+                out.append('"' + _escape(piece))
+                self._open_string = path
+            elif "numberValue" in item:
+                out.append(json.dumps(item["numberValue"]))
+            elif "boolValue" in item:
+                out.append("true" if item["boolValue"] else "false")
+            elif "structValue" in item or "listValue" in item:
+                value = item.get("structValue", item.get("listValue"))
+                out.append(json.dumps(value, ensure_ascii=False))
+            else:
+                out.append("null")
+        return "".join(out)
+
+    def close(self) -> str:
+        """The text that closes every open string and container."""
+        out = [self._close_string()]
+        while self._stack:
+            out.append("]" if self._stack.pop()[1] else "}")
+        return "".join(out)
+
+    def _close_string(self) -> str:
+        if self._open_string is None:
+            return ""
+        self._open_string = None
+        return '"'
+
+    def _open_parents(self, path: list[str | int]) -> str:
+        out: list[str] = []
+        parents = path[:-1]
+        current = [entry[0] for entry in self._stack[1:]]
+        common = 0
+        while common < min(len(current), len(parents)) and current[common] == parents[common]:
+            common += 1
+        for _ in range(len(current) - common):
+            out.append("]" if self._stack.pop()[1] else "}")
+        for depth in range(common, len(parents)):
+            out.append(self._member(parents[depth]))
+            is_array = isinstance(path[depth + 1], int)
+            out.append("[" if is_array else "{")
+            self._stack.append([parents[depth], is_array, False])
+        return "".join(out)
+
+    def _member(self, step: str | int) -> str:
+        top = self._stack[-1]
+        comma = "," if top[2] else ""
+        top[2] = True
+        return comma if top[1] else comma + json.dumps(str(step), ensure_ascii=False) + ":"
+
+
+def _escape(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)[1:-1]
