@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._embedding.spec_model import SpecEmbeddingModel
 from specwire._tts.cosyvoice_realtime import CosyVoiceRealtimeTTSModel
 from specwire._tts.qwen_realtime import QwenRealtimeTTSModel
 from specwire._tts.spec_model import SpecTTSModel
@@ -115,6 +116,35 @@ class DashScopeCosyVoiceRealtimeTTSModelParameters(BaseModel):
     volume: Annotated[int | None, Field(ge=0, le=100, title="Volume")] = None
 
 
+class DashScopeEmbeddingModelParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    dimensions: Annotated[
+        int | None, Field(description="Output vector size.", ge=1, title="Dimensions")
+    ] = None
+    fps: Annotated[
+        float | None,
+        Field(
+            description="Video frame sampling rate (multimodal models).",
+            ge=0.0,
+            le=1.0,
+            title="Video frames per second",
+        ),
+    ] = None
+    instruct: Annotated[
+        str | None,
+        Field(description="Task instruction for queries (text-embedding-v4).", title="Instruction"),
+    ] = None
+    text_type: Annotated[
+        Literal["query", "document"] | None,
+        Field(
+            description="Whether the texts are queries or documents (text models).",
+            title="Text type",
+        ),
+    ] = None
+
+
 class DashScopeCredential(CredentialBase):
     """Credential for DashScope (Alibaba Cloud Model Studio)."""
 
@@ -140,6 +170,11 @@ class DashScopeCredential(CredentialBase):
     def get_chat_model_class(cls) -> builtins.type[DashScopeChatModel]:
         """The provider's chat model class."""
         return DashScopeChatModel
+
+    @classmethod
+    def get_embedding_model_class(cls) -> builtins.type[DashScopeEmbeddingModel]:
+        """The provider's embedding model class."""
+        return DashScopeEmbeddingModel
 
     @classmethod
     def get_tts_model_classes(cls) -> list[builtins.type[Any]]:
@@ -408,4 +443,69 @@ class DashScopeCosyVoiceRealtimeTTSModel(CosyVoiceRealtimeTTSModel):
             )
         ),
         batch_limits={},
+    )
+
+
+class DashScopeEmbeddingModel(SpecEmbeddingModel):
+    """DashScope embeddings, text (text-embedding-v4 ...) and multimodal (qwen3-vl-embedding, tongyi-embedding-vision-*), with content-aware batching."""
+
+    Parameters = DashScopeEmbeddingModelParameters
+    type: str = "dashscope_embedding"
+    cards_dir: ClassVar[str | None] = "cards/dashscope/embedding"
+    binding: ClassVar[ModelBinding] = ModelBinding(
+        provider="dashscope",
+        family="embedding",
+        endpoint=EndpointBinding(
+            dialect="dashscope_embedding",
+            fixed_body={},
+            headers={},
+            options={
+                "multimodal_models": (
+                    "*-vl-embedding*",
+                    "tongyi-embedding-vision*",
+                    "multimodal-embedding*",
+                ),
+                "multimodal_path": "/services/embeddings/multimodal-embedding/multimodal-embedding",
+            },
+            path="/services/embeddings/text-embedding/text-embedding",
+            stream_format="sse",
+            stream_headers={},
+            stream_path=None,
+            stream_query={},
+            stream_terminator=None,
+        ),
+        variants=(
+            (
+                "/compatible-mode/v1",
+                EndpointBinding(
+                    dialect="openai_embeddings",
+                    fixed_body={},
+                    headers={},
+                    options={"encoding_format": "float"},
+                    path="/embeddings",
+                    stream_format="sse",
+                    stream_headers={},
+                    stream_path=None,
+                    stream_query={},
+                    stream_terminator=None,
+                ),
+            ),
+        ),
+        wire_params={
+            "dimensions": WireParam(path=(), values=None),
+            "fps": WireParam(path=("parameters", "fps"), values=None),
+            "instruct": WireParam(path=("parameters", "instruct"), values=None),
+            "text_type": WireParam(path=("parameters", "text_type"), values=None),
+        },
+        retry_statuses=frozenset((429, 500, 502, 503, 504)),
+        retry_codes=frozenset(
+            (
+                "InternalError",
+                "ServiceUnavailable",
+                "Throttling",
+                "Throttling.AllocationQuota",
+                "Throttling.RateQuota",
+            )
+        ),
+        batch_limits={"items": 10},
     )

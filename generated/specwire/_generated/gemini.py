@@ -7,9 +7,11 @@ import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._embedding.spec_model import SpecEmbeddingModel
 
 
 class GeminiChatModelParameters(BaseModel):
@@ -55,6 +57,34 @@ class GeminiChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class GeminiEmbeddingModelParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    dimensions: Annotated[
+        int | None,
+        Field(description="Output vector size (outputDimensionality).", ge=1, title="Dimensions"),
+    ] = None
+    task_type: Annotated[
+        Literal[
+            "RETRIEVAL_QUERY",
+            "RETRIEVAL_DOCUMENT",
+            "SEMANTIC_SIMILARITY",
+            "CLASSIFICATION",
+            "CLUSTERING",
+            "QUESTION_ANSWERING",
+            "FACT_VERIFICATION",
+            "CODE_RETRIEVAL_QUERY",
+        ]
+        | None,
+        Field(description="What the vectors will be used for.", title="Task type"),
+    ] = None
+    title: Annotated[
+        str | None,
+        Field(description="Document title (with task_type RETRIEVAL_DOCUMENT).", title="Title"),
+    ] = None
+
+
 class GeminiCredential(CredentialBase):
     """Credential for Google Gemini."""
 
@@ -80,6 +110,11 @@ class GeminiCredential(CredentialBase):
     def get_chat_model_class(cls) -> builtins.type[GeminiChatModel]:
         """The provider's chat model class."""
         return GeminiChatModel
+
+    @classmethod
+    def get_embedding_model_class(cls) -> builtins.type[GeminiEmbeddingModel]:
+        """The provider's embedding model class."""
+        return GeminiEmbeddingModel
 
 
 class GeminiChatModel(SpecChatModel):
@@ -130,4 +165,39 @@ class GeminiChatModel(SpecChatModel):
             ("DEADLINE_EXCEEDED", "INTERNAL", "RESOURCE_EXHAUSTED", "UNAVAILABLE")
         ),
         batch_limits={},
+    )
+
+
+class GeminiEmbeddingModel(SpecEmbeddingModel):
+    """Gemini embeddings over batchEmbedContents; text, and image / video / audio / PDF parts for gemini-embedding-2."""
+
+    Parameters = GeminiEmbeddingModelParameters
+    type: str = "gemini_embedding"
+    cards_dir: ClassVar[str | None] = "cards/gemini/embedding"
+    binding: ClassVar[ModelBinding] = ModelBinding(
+        provider="gemini",
+        family="embedding",
+        endpoint=EndpointBinding(
+            dialect="gemini_embeddings",
+            fixed_body={},
+            headers={},
+            options={},
+            path="/v1beta/models/{model}:batchEmbedContents",
+            stream_format="sse",
+            stream_headers={},
+            stream_path=None,
+            stream_query={},
+            stream_terminator=None,
+        ),
+        variants=(),
+        wire_params={
+            "dimensions": WireParam(path=(), values=None),
+            "task_type": WireParam(path=("taskType",), values=None),
+            "title": WireParam(path=("title",), values=None),
+        },
+        retry_statuses=frozenset((429, 500, 502, 503, 504)),
+        retry_codes=frozenset(
+            ("DEADLINE_EXCEEDED", "INTERNAL", "RESOURCE_EXHAUSTED", "UNAVAILABLE")
+        ),
+        batch_limits={"items": 100},
     )

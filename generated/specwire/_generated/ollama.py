@@ -7,9 +7,11 @@ import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._embedding.spec_model import SpecTextEmbeddingModel
 
 
 class OllamaChatModelParameters(BaseModel):
@@ -68,6 +70,33 @@ class OllamaChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class OllamaEmbeddingModelParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    dimensions: Annotated[
+        int | None, Field(description="Output vector size", ge=1, title="Dimensions")
+    ] = None
+    keep_alive: Annotated[
+        str | None,
+        Field(
+            description="How long the model stays loaded after the call (e.g. 5m, 0 to unload).",
+            title="Keep alive",
+        ),
+    ] = None
+    num_ctx: Annotated[
+        int | None,
+        Field(description="Context window the model is loaded with.", gt=0, title="Context size"),
+    ] = None
+    truncate: Annotated[
+        bool | None,
+        Field(
+            description="Cut inputs longer than the context instead of failing (on by default).",
+            title="Truncate",
+        ),
+    ] = None
+
+
 class OllamaCredential(CredentialBase):
     """Credential for Ollama."""
 
@@ -96,6 +125,11 @@ class OllamaCredential(CredentialBase):
     def get_chat_model_class(cls) -> builtins.type[OllamaChatModel]:
         """The provider's chat model class."""
         return OllamaChatModel
+
+    @classmethod
+    def get_embedding_model_class(cls) -> builtins.type[OllamaEmbeddingModel]:
+        """The provider's embedding model class."""
+        return OllamaEmbeddingModel
 
 
 class OllamaChatModel(SpecChatModel):
@@ -139,4 +173,38 @@ class OllamaChatModel(SpecChatModel):
         retry_statuses=frozenset((429, 500, 502, 503, 504)),
         retry_codes=frozenset(()),
         batch_limits={},
+    )
+
+
+class OllamaEmbeddingModel(SpecTextEmbeddingModel):
+    """Local embedding models served by Ollama's /api/embed (nomic-embed-text, bge-m3, ...)."""
+
+    Parameters = OllamaEmbeddingModelParameters
+    type: str = "ollama_embedding"
+    cards_dir: ClassVar[str | None] = "cards/ollama/embedding"
+    binding: ClassVar[ModelBinding] = ModelBinding(
+        provider="ollama",
+        family="embedding",
+        endpoint=EndpointBinding(
+            dialect="ollama_embed",
+            fixed_body={},
+            headers={},
+            options={},
+            path="/api/embed",
+            stream_format="ndjson",
+            stream_headers={},
+            stream_path=None,
+            stream_query={},
+            stream_terminator=None,
+        ),
+        variants=(),
+        wire_params={
+            "dimensions": WireParam(path=(), values=None),
+            "keep_alive": WireParam(path=("keep_alive",), values=None),
+            "num_ctx": WireParam(path=("options", "num_ctx"), values=None),
+            "truncate": WireParam(path=("truncate",), values=None),
+        },
+        retry_statuses=frozenset((429, 500, 502, 503, 504)),
+        retry_codes=frozenset(()),
+        batch_limits={"items": 512},
     )

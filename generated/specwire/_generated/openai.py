@@ -7,9 +7,11 @@ import builtins
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._embedding.spec_model import SpecTextEmbeddingModel
 
 
 class OpenAIChatModelParameters(BaseModel):
@@ -99,6 +101,22 @@ class OpenAIResponseModelParameters(BaseModel):
     ] = None
 
 
+class OpenAIEmbeddingModelParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    dimensions: Annotated[
+        int | None,
+        Field(
+            description="Output vector size (text-embedding-3 and later).", ge=1, title="Dimensions"
+        ),
+    ] = None
+    user: Annotated[
+        str | None,
+        Field(description="An id for the end user, for abuse monitoring.", title="End-user id"),
+    ] = None
+
+
 class OpenAICredential(CredentialBase):
     """Credential for OpenAI."""
 
@@ -130,6 +148,11 @@ class OpenAICredential(CredentialBase):
     def get_chat_model_class(cls) -> builtins.type[OpenAIChatModel]:
         """The provider's chat model class."""
         return OpenAIChatModel
+
+    @classmethod
+    def get_embedding_model_class(cls) -> builtins.type[OpenAIEmbeddingModel]:
+        """The provider's embedding model class."""
+        return OpenAIEmbeddingModel
 
 
 class OpenAIChatModel(SpecChatModel):
@@ -213,4 +236,35 @@ class OpenAIResponseModel(SpecChatModel):
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
         batch_limits={},
+    )
+
+
+class OpenAIEmbeddingModel(SpecTextEmbeddingModel):
+    """OpenAI embeddings (text-embedding-3-small/large), and any OpenAI-compatible /embeddings endpoint."""
+
+    Parameters = OpenAIEmbeddingModelParameters
+    type: str = "openai_embedding"
+    cards_dir: ClassVar[str | None] = "cards/openai/embedding"
+    binding: ClassVar[ModelBinding] = ModelBinding(
+        provider="openai",
+        family="embedding",
+        endpoint=EndpointBinding(
+            dialect="openai_embeddings",
+            fixed_body={},
+            headers={},
+            options={"encoding_format": "base64"},
+            path="/embeddings",
+            stream_format="sse",
+            stream_headers={},
+            stream_path=None,
+            stream_query={},
+            stream_terminator=None,
+        ),
+        variants=(),
+        wire_params={
+            "dimensions": WireParam(path=(), values=None),
+        },
+        retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
+        retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
+        batch_limits={"items": 2048},
     )

@@ -16,7 +16,7 @@ PROVIDERS["dashscope"] = {
     "label": "DashScope (Alibaba Cloud Model Studio)",
     "credential": "DashScopeCredential",
     "chat": ("DashScopeChatModel",),
-    "embedding": (),
+    "embedding": ("DashScopeEmbeddingModel",),
     "tts": ("DashScopeTTSModel", "DashScopeRealtimeTTSModel", "DashScopeCosyVoiceRealtimeTTSModel"),
 }
 PROVIDERS["deepseek"] = {
@@ -30,7 +30,7 @@ PROVIDERS["gemini"] = {
     "label": "Google Gemini",
     "credential": "GeminiCredential",
     "chat": ("GeminiChatModel",),
-    "embedding": (),
+    "embedding": ("GeminiEmbeddingModel",),
     "tts": (),
 }
 PROVIDERS["moonshot"] = {
@@ -44,14 +44,14 @@ PROVIDERS["ollama"] = {
     "label": "Ollama",
     "credential": "OllamaCredential",
     "chat": ("OllamaChatModel",),
-    "embedding": (),
+    "embedding": ("OllamaEmbeddingModel",),
     "tts": (),
 }
 PROVIDERS["openai"] = {
     "label": "OpenAI",
     "credential": "OpenAICredential",
     "chat": ("OpenAIChatModel", "OpenAIResponseModel"),
-    "embedding": (),
+    "embedding": ("OpenAIEmbeddingModel",),
     "tts": (),
 }
 PROVIDERS["xai"] = {
@@ -85,7 +85,12 @@ CHAT_MODELS: dict[str, str] = {
     "XAIChatModel": "specwire._generated.xai",
 }
 
-EMBEDDING_MODELS: dict[str, str] = {}
+EMBEDDING_MODELS: dict[str, str] = {
+    "DashScopeEmbeddingModel": "specwire._generated.dashscope",
+    "GeminiEmbeddingModel": "specwire._generated.gemini",
+    "OllamaEmbeddingModel": "specwire._generated.ollama",
+    "OpenAIEmbeddingModel": "specwire._generated.openai",
+}
 
 TTS_MODELS: dict[str, str] = {
     "DashScopeTTSModel": "specwire._generated.dashscope",

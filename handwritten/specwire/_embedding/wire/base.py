@@ -1,0 +1,139 @@
+"""The contract between the embedding engine and a wire-format module."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..._core.binding import EndpointBinding, WireParam
+from ..._core.blocks import DataBlock
+from ..._core.dialect import WireRequest
+from ..._core.errors import ProviderError
+from ..._core.transport import read_error_fields
+from ..batching import InputKind
+from ..vector import Embedding, rows_of
+
+
+@dataclass(frozen=True)
+class EmbeddingCall:
+    """One batch, validated and ready for a wire module to put on the wire.
+    ``media`` says the model takes media (formats with a separate multimodal endpoint
+    use it)."""
+
+    model: str
+    inputs: Sequence[str | DataBlock]
+    dimensions: int | None
+    parameters: Mapping[str, Any]
+    extra: Mapping[str, Any]
+    media: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedEmbeddings:
+    """What a response held: one vector per input, and the tokens counted (0: none)."""
+
+    vectors: list[Embedding]
+    tokens: int = 0
+
+
+class EmbeddingWire(ABC):
+    """One embedding wire format: builds the request body for a batch and reads the
+    vectors back. Provider differences arrive as ``endpoint.options``."""
+
+    name: ClassVar[str]
+    kinds: ClassVar[frozenset[InputKind]] = frozenset({"text"})
+    """Input kinds the format can carry."""
+
+    def __init__(
+        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
+    ) -> None:
+        self.endpoint = endpoint
+        self.options = endpoint.options
+        self.wire_params = wire_params
+        self.provider = provider
+
+    def kinds_for(self, model: str) -> frozenset[InputKind]:
+        """Input kinds ``model`` takes through this format, when no card says."""
+        return self.kinds
+
+    def input_problem(self, item: str | DataBlock, kind: InputKind) -> str | None:
+        """Why the format can never carry ``item``, or None."""
+        return None
+
+    @abstractmethod
+    def build_request(self, call: EmbeddingCall) -> WireRequest:
+        """The request for one batch."""
+
+    @abstractmethod
+    def parse_response(self, body: Any, count: int) -> ParsedEmbeddings:
+        """The vectors of a decoded response body holding ``count`` of them."""
+
+    def read_error(self, body: Any) -> tuple[str | None, str | None]:
+        """``(code, message)`` of an error body."""
+        return read_error_fields(body)
+
+    # ---------------------------------------------------------------- helpers
+    def base_body(self) -> dict[str, Any]:
+        """A new body holding the spec's fixed fields."""
+        return dict(self.endpoint.fixed_body)
+
+    def apply_parameters(self, target: dict[str, Any], parameters: Mapping[str, Any]) -> None:
+        """Put parameters into ``target`` at their spec'd wire paths (name as is when the
+        spec gives none; skipped when the spec says the format handles it)."""
+        for name, value in parameters.items():
+            if value is None:
+                continue
+            wire = self.wire_params.get(name)
+            if wire is None:
+                target[name] = value
+                continue
+            if not wire.path:
+                continue
+            if wire.values is not None:
+                key = str(value).lower() if isinstance(value, bool) else str(value)
+                value = wire.values.get(key, value)
+            place = target
+            for key in wire.path[:-1]:
+                place = place.setdefault(key, {})
+            place[wire.path[-1]] = value
+
+    def fail(self, message: str, body: Any = None) -> ProviderError:
+        """An error for a response that is not what the format promises (the
+        provider's own code and message are kept when the body holds them)."""
+        code, text = read_error_fields(body) if isinstance(body, dict) else (None, None)
+        detail = f"{message}: {code or ''} {text}".rstrip() if text else message
+        return ProviderError(detail, code=code, provider=self.provider, body=body)
+
+    def float_rows(self, rows: Sequence[Any], count: int, body: Any) -> list[Embedding]:
+        """Vectors from JSON number lists (kept as float64, the precision sent)."""
+        if len(rows) != count:
+            raise self.fail(f"{len(rows)} vectors came back for {count} inputs", body)
+        try:
+            matrix = np.array(rows, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(f"vectors are not equal-length number lists ({exc})", body) from exc
+        if matrix.ndim != 2:
+            raise self.fail("vectors are not equal-length number lists", body)
+        return rows_of(matrix)
+
+
+def inline_base64(block: DataBlock) -> str:
+    """The base64 payload of an inline block (a data URL's prefix removed)."""
+    data = block.source.data if block.source.type == "base64" else ""
+    if data.startswith("data:"):
+        data = data.partition(",")[2]
+    return data
+
+
+def data_url(block: DataBlock) -> str:
+    """The block's URL, or an RFC 2397 data URL for inline data."""
+    source = block.source
+    if source.type == "url":
+        return source.url
+    if source.data.startswith("data:"):
+        return source.data
+    return f"data:{source.media_type};base64,{source.data}"

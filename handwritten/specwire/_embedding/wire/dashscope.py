@@ -1,0 +1,83 @@
+"""DashScope native embeddings: the text endpoint and the multimodal one.
+
+Text models (``text-embedding-v4`` ...) take ``{"input": {"texts": [...]}}`` at the
+spec's ``path``; multimodal models (``qwen3-vl-embedding``, ``tongyi-embedding-vision-*``)
+take ``{"input": {"contents": [{"text"} | {"image"} | {"video"}]}}`` at the option
+``multimodal_path``. A model is multimodal when its card lists media inputs, or (no
+card) when its name matches the option ``multimodal_models`` (glob patterns). Images go
+as URLs or data URLs; videos only as URLs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any, ClassVar
+
+from ..._core.blocks import DataBlock
+from ..._core.dialect import WireRequest
+from ..batching import InputKind
+from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings, data_url
+
+_MEDIA_KINDS: frozenset[InputKind] = frozenset({"text", "image", "video"})
+
+
+def _content(item: str | DataBlock) -> dict[str, str]:
+    if isinstance(item, str):
+        return {"text": item}
+    kind = "video" if item.source.media_type.startswith("video/") else "image"
+    return {kind: data_url(item)}
+
+
+class DashScopeEmbeddingWire(EmbeddingWire):
+    """Both DashScope embedding endpoints; the vectors come back under
+    ``output.embeddings`` with ``text_index`` (text) or ``index`` (multimodal)."""
+
+    name: ClassVar[str] = "dashscope_embedding"
+    kinds: ClassVar[frozenset[InputKind]] = _MEDIA_KINDS
+
+    def kinds_for(self, model: str) -> frozenset[InputKind]:
+        patterns = self.options.get("multimodal_models") or ()
+        if any(fnmatch.fnmatchcase(model, p) for p in patterns):
+            return _MEDIA_KINDS
+        return frozenset({"text"})
+
+    def input_problem(self, item: str | DataBlock, kind: InputKind) -> str | None:
+        if kind == "video" and isinstance(item, DataBlock) and item.source.type != "url":
+            return "DashScope takes videos by URL only, not inline data"
+        return None
+
+    def build_request(self, call: EmbeddingCall) -> WireRequest:
+        body = self.base_body()
+        body["model"] = call.model
+        media = call.media or any(isinstance(i, DataBlock) for i in call.inputs)
+        if media:
+            path = self.options.get("multimodal_path") or self.endpoint.path
+            body["input"] = {"contents": [_content(item) for item in call.inputs]}
+        else:
+            path = self.endpoint.path
+            body["input"] = {"texts": list(call.inputs)}
+        parameters: dict[str, Any] = dict(body.get("parameters") or {})
+        if call.dimensions is not None:
+            parameters[self.options.get("dimensions_field", "dimension")] = call.dimensions
+        body["parameters"] = parameters
+        self.apply_parameters(body, call.parameters)
+        body.update(call.extra)
+        if not body["parameters"]:
+            del body["parameters"]
+        return WireRequest(path=path, body=body)
+
+    def parse_response(self, body: Any, count: int) -> ParsedEmbeddings:
+        output = body.get("output") if isinstance(body, dict) else None
+        items = output.get("embeddings") if isinstance(output, dict) else None
+        if not isinstance(items, list):
+            raise self.fail("the response has no output.embeddings list", body)
+
+        def position(item: dict[str, Any]) -> int:
+            value = item.get("text_index", item.get("index", 0))
+            return int(value) if isinstance(value, int) else 0
+
+        ordered = sorted(items, key=position)
+        rows = [item.get("embedding") for item in ordered]
+        usage = body.get("usage") or {}
+        tokens = usage.get("total_tokens") or usage.get("input_tokens") or 0
+        return ParsedEmbeddings(self.float_rows(rows, count, body), int(tokens))

@@ -1,0 +1,1 @@
+"""The reference's "Custom Embedding Provider" steps 1 and 2, as a package."""

@@ -1,0 +1,41 @@
+"""``specwire.embedding`` exports exactly the intended names, lazily."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import specwire.embedding as embedding
+
+EXPECTED = [
+    "DashScopeEmbeddingModel",
+    "Embedding",
+    "EmbeddingBatchError",
+    "EmbeddingCacheBase",
+    "EmbeddingInputError",
+    "EmbeddingModelBase",
+    "EmbeddingModelCard",
+    "EmbeddingResponse",
+    "EmbeddingUsage",
+    "FileEmbeddingCache",
+    "GeminiEmbeddingModel",
+    "OllamaEmbeddingModel",
+    "OpenAIEmbeddingModel",
+    "RedisEmbeddingCache",
+]
+
+
+def test_all_is_pinned_and_every_name_resolves() -> None:
+    assert sorted(embedding.__all__) == EXPECTED
+    for name in EXPECTED:
+        assert getattr(embedding, name).__name__ == name
+
+
+def test_import_is_lazy() -> None:
+    code = (
+        "import sys, specwire.embedding\n"
+        "heavy = [m for m in ('numpy', 'redis', 'httpx') if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
