@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from specwire._tts.realtime import TextLedger
+from specwire._tts.ledger import TextLedger
 
 
 def test_pieces_are_acknowledged_oldest_first() -> None:

@@ -113,3 +113,16 @@ def test_websocket_urls_follow_the_base_url() -> None:
             root + "/realtime?model=qwen3-tts-flash-realtime"
         )
         assert websocket_url(cred, cosy, "cosyvoice-v3-plus") == root + "/inference"
+
+
+def test_fast_deltas_equal_model_construct() -> None:
+    from specwire._tts.response import audio_block, delta_response
+
+    block = audio_block(b"\x01\x02\x03", "audio/pcm;rate=24000")
+    fast = delta_response(block, False, "utt", "2026-01-01T00:00:00.000+00:00")
+    slow = TTSResponse.model_construct(
+        content=block, is_last=False, id="utt", created_at="2026-01-01T00:00:00.000+00:00"
+    )
+    assert fast == slow and fast.model_fields_set == slow.model_fields_set
+    assert fast.model_dump() == slow.model_dump()
+    assert TTSResponse.model_validate(fast.model_dump()) == fast

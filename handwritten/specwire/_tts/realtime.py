@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import time
 from abc import abstractmethod
-from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from typing import Any, ClassVar
 
@@ -46,94 +45,9 @@ from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
 from .._core.transport import error_from_response
 from .base import TTSModelBase
-from .response import TTSResponse, TTSUsage, audio_block
+from .ledger import TextLedger
+from .response import TTSResponse, TTSUsage, audio_block, delta_response
 from .wire import audio_defaults, media_type, websocket_url
-
-
-class TextLedger:
-    """The text of one utterance: pending (not sent yet), in flight (sent, its audio
-    not complete) and acknowledged (spoken), plus the audio bookkeeping a resend needs."""
-
-    __slots__ = ("acked_chars", "had_text", "inflight", "pending", "skip", "unacked_audio")
-
-    def __init__(self) -> None:
-        self.pending: list[str] = []
-        self.inflight: deque[str] = deque()
-        self.acked_chars = 0
-        self.unacked_audio = 0
-        """Audio bytes received for the in-flight text (handed out or skipped)."""
-        self.skip = 0
-        """Audio bytes still to drop after a resend (already handed out before it)."""
-        self.had_text = False
-
-    @property
-    def settled(self) -> bool:
-        """Nothing waits to be sent or spoken."""
-        return not self.pending and not self.inflight
-
-    def add(self, text: str) -> None:
-        """Queue ``text`` to be sent."""
-        if text:
-            self.pending.append(text)
-            self.had_text = True
-
-    def pending_text(self) -> str:
-        """The text not sent yet."""
-        return "".join(self.pending)
-
-    def take(self, final: bool) -> str:
-        """The pending text as one piece to send (now in flight). Whitespace alone is
-        kept back (servers may refuse it, and it has no sound); at the end it is dropped."""
-        text = "".join(self.pending)
-        if not text.strip():
-            if final and text:
-                self.pending.clear()
-                self.acked_chars += len(text)
-            return ""
-        self.pending.clear()
-        self.inflight.append(text)
-        return text
-
-    def ack_pieces(self, count: int = 1) -> None:
-        """The server finished speaking the oldest ``count`` sent pieces."""
-        for _ in range(min(count, len(self.inflight))):
-            self.acked_chars += len(self.inflight.popleft())
-        self._synced()
-
-    def ack_text(self, spoken: str) -> bool:
-        """The server finished speaking ``spoken`` (a sentence it cut from the sent text):
-        everything in flight up to its end is acknowledged. False when it cannot be found
-        (the server rewrote it); the text then stays in flight, which is safe."""
-        wanted = spoken.strip()
-        if not wanted or not self.inflight:
-            return False
-        sent = "".join(self.inflight)
-        at = sent.find(wanted)
-        if at < 0:
-            return False
-        end = at + len(wanted)
-        self.inflight.clear()
-        if end < len(sent):
-            self.inflight.append(sent[end:])
-        self.acked_chars += end
-        self._synced()
-        return True
-
-    def requeue(self) -> None:
-        """A new connection: in-flight text goes back in front of the pending text (to
-        be sent again) and the audio already received for it is to be skipped."""
-        if self.inflight:
-            self.pending.insert(0, "".join(self.inflight))
-            self.inflight.clear()
-        # Handed out so far for this text: what the last connection delivered beyond its
-        # own skip, plus the part of that skip it never reached.
-        self.skip += self.unacked_audio
-        self.unacked_audio = 0
-
-    def _synced(self) -> None:
-        # All audio so far belongs to acknowledged text: nothing to count or skip.
-        self.unacked_audio = 0
-        self.skip = 0
 
 
 class RealtimeTTSModelBase(TTSModelBase):
@@ -202,6 +116,7 @@ class RealtimeTTSModelBase(TTSModelBase):
         self._finishing: bool
         self._usage: dict[str, int]
         self._utterance_id: str
+        self._created_at: str
         self._utterance_started: float | None
         self._done: asyncio.Event
         self._started: bool
@@ -258,11 +173,20 @@ class RealtimeTTSModelBase(TTSModelBase):
         await self.close()
 
     async def connect(self) -> None:
-        """Open the websocket (and start a session); returns once it is open."""
+        """Open the websocket and start a session; returns once it can take text (for
+        protocols that confirm a started task, once the server has)."""
         self._explicit = True
         self._take_failure()
         self._ensure_runner()
         await self._wait_until(lambda: self._ws is not None or self._runner_stopped())
+        if not self._started:
+            await self._advance(opening=True)  # e.g. after an utterance ended its task
+        await self._wait_until(
+            lambda: (
+                (self._ws is not None and (self._ready or self.single_shot))
+                or self._runner_stopped()
+            )
+        )
         self._take_failure()
         if self._ws is None:
             raise APIConnectionError("the websocket closed while opening", provider=self._provider)
@@ -340,6 +264,7 @@ class RealtimeTTSModelBase(TTSModelBase):
         self._finishing = False
         self._usage = {}
         self._utterance_id = new_id()
+        self._created_at = now_iso()
         self._utterance_started = None
         self._done = asyncio.Event()
 
@@ -476,14 +401,8 @@ class RealtimeTTSModelBase(TTSModelBase):
         return self.binding.provider
 
     def _response(self, audio: bytes, is_last: bool) -> TTSResponse:
-        return TTSResponse.model_construct(
-            content=audio_block(audio, self.media_type),
-            is_last=is_last,
-            usage=None,
-            id=self._utterance_id,
-            created_at=now_iso(),
-            metadata=None,
-            type="tts",
+        return delta_response(
+            audio_block(audio, self.media_type), is_last, self._utterance_id, self._created_at
         )
 
     def _final_response(self, audio: bytes) -> TTSResponse:
@@ -498,6 +417,7 @@ class RealtimeTTSModelBase(TTSModelBase):
                 time=time.perf_counter() - started,
             ),
             id=self._utterance_id,
+            created_at=self._created_at,
         )
 
     async def _stream_rest(self, owned: bool) -> AsyncGenerator[TTSResponse, None]:
@@ -603,6 +523,7 @@ class RealtimeTTSModelBase(TTSModelBase):
             await self._advance(opening=True)
             async for message in ws:
                 if self._on_message(message):
+                    self._changed.set()
                     await self._advance()
         except ConnectionClosedError as exc:
             raise StreamBrokenError(f"the websocket broke: {exc}", provider=self._provider) from exc

@@ -40,13 +40,44 @@ class TTSResponse(BaseModel):
     type: Literal["tts"] = "tts"
 
 
+_DELTA_FIELDS = frozenset({"content", "is_last", "id", "created_at"})
+_set = object.__setattr__
+
+
+def delta_response(
+    content: DataBlock | None, is_last: bool, response_id: str, created_at: str
+) -> TTSResponse:
+    """A ``TTSResponse`` built without validation or pydantic's per-call field walk:
+    the hot path (one per push, one per streamed delta). Sets exactly what
+    ``TTSResponse.model_construct`` would for these values."""
+    response = TTSResponse.__new__(TTSResponse)
+    _set(
+        response,
+        "__dict__",
+        {
+            "content": content,
+            "is_last": is_last,
+            "usage": None,
+            "id": response_id,
+            "created_at": created_at,
+            "metadata": None,
+            "type": "tts",
+        },
+    )
+    _set(response, "__pydantic_fields_set__", set(_DELTA_FIELDS))
+    _set(response, "__pydantic_extra__", None)
+    _set(response, "__pydantic_private__", None)
+    return response
+
+
 def audio_block(audio: bytes, media_type: str) -> DataBlock | None:
     """``audio`` as an inline data block, or None when there is none."""
     if not audio:
         return None
-    return DataBlock(
-        source=Base64Source(data=base64.b64encode(audio).decode("ascii"), media_type=media_type)
+    source = Base64Source.model_construct(
+        type="base64", data=base64.b64encode(audio).decode("ascii"), media_type=media_type
     )
+    return DataBlock.model_construct(type="data", source=source, name=None, id=new_id())
 
 
 def block_audio(block: DataBlock | None) -> bytes:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import importlib
 import time
-from collections.abc import AsyncGenerator
-from typing import Any, ClassVar
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, ClassVar, Protocol
 
 import httpx
 from pydantic import BaseModel
 
-from .._core.binding import EndpointBinding, ModelBinding
+from .._core.binding import EndpointBinding, ModelBinding, WireParam
 from .._core.blocks import Base64Source, DataBlock, URLSource
 from .._core.credential import CredentialBase
 from .._core.decoders import SseDecoder
@@ -26,9 +26,28 @@ from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
 from .._core.transport import HttpTransport, decode_json
 from .base import TTSModelBase
-from .dashscope_http import AudioPiece, DashScopeTTSDialect
+from .dashscope_http import AudioPiece
 from .response import TTSResponse, TTSUsage
 from .wire import media_type
+
+
+class TTSHttpDialect(Protocol):
+    """One HTTP TTS wire format: request bodies, audio pieces, errors."""
+
+    def __init__(
+        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
+    ) -> None: ...
+
+    def build_body(
+        self, model: str, text: str, parameters: Mapping[str, Any]
+    ) -> dict[str, Any]: ...
+
+    def read_piece(self, payload: Any) -> AudioPiece: ...
+
+    def stream_error(self, event: str | None, payload: Any) -> ProviderError | None: ...
+
+    def read_error(self, body: Any) -> tuple[str | None, str | None]: ...
+
 
 TTS_HTTP_DIALECTS: dict[str, str] = {
     "dashscope_tts": "specwire._tts.dashscope_http:DashScopeTTSDialect",
@@ -271,7 +290,7 @@ def _url_media_type(url: str) -> str | None:
     return None
 
 
-def _load_dialect(name: str) -> type[DashScopeTTSDialect]:
+def _load_dialect(name: str) -> type[TTSHttpDialect]:
     try:
         target = TTS_HTTP_DIALECTS[name]
     except KeyError:
@@ -279,5 +298,5 @@ def _load_dialect(name: str) -> type[DashScopeTTSDialect]:
             f"unknown TTS wire dialect {name!r}; known: {sorted(TTS_HTTP_DIALECTS)}"
         ) from None
     module, _, attr = target.partition(":")
-    cls: type[DashScopeTTSDialect] = getattr(importlib.import_module(module), attr)
+    cls: type[TTSHttpDialect] = getattr(importlib.import_module(module), attr)
     return cls
