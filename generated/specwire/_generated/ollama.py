@@ -75,7 +75,12 @@ class OllamaEmbeddingModelParameters(BaseModel):
         extra="forbid",
     )
     dimensions: Annotated[
-        int | None, Field(description="Output vector size", ge=1, title="Dimensions")
+        int | None,
+        Field(
+            description="Output vector size, for models that can shorten their vectors.",
+            ge=1,
+            title="Dimensions",
+        ),
     ] = None
     keep_alive: Annotated[
         str | None,

@@ -23,7 +23,11 @@ class OpenAIChatModelParameters(BaseModel):
     ] = None
     max_tokens: Annotated[
         int | None,
-        Field(description="Upper bound on generated tokens", gt=0, title="Max output tokens"),
+        Field(
+            description="Upper bound on generated tokens, reasoning included.",
+            gt=0,
+            title="Max output tokens",
+        ),
     ] = None
     parallel_tool_calls: Annotated[
         bool | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -72,13 +72,13 @@ class ChatModelBase(ABC):
 
     async def __call__(
         self,
-        messages: list[Msg],
+        messages: Sequence[Msg],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: Any = None,
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         """Call the model; see the class docstring for what comes back."""
-        return await self._call_api(self.model, messages, tools, tool_choice, **kwargs)
+        return await self._call_api(self.model, list(messages), tools, tool_choice, **kwargs)
 
     @abstractmethod
     async def _call_api(
@@ -94,7 +94,7 @@ class ChatModelBase(ABC):
     # ----------------------------------------------------------- structured output
     async def generate_structured_output(
         self,
-        messages: list[Msg],
+        messages: Sequence[Msg],
         structured_model: builtins.type[BaseModel] | dict[str, Any],
         **kwargs: Any,
     ) -> StructuredResponse:
