@@ -49,13 +49,13 @@ def tool_answer(arguments: str) -> Reply:
     )
 
 
-def model_for(server: LoopbackServer) -> OpenAIChatModel:
-    return OpenAIChatModel(
-        credential=OpenAICredential(api_key="k", base_url=server.url),
-        model="m",
-        stream=True,
-        max_retries=0,
-    )
+def model_for(server: LoopbackServer, stream: bool = False) -> OpenAIChatModel:
+    credential = OpenAICredential(api_key="k", base_url=server.url)
+    return OpenAIChatModel(credential=credential, model="m", stream=stream, max_retries=0)
+
+
+def streaming_model_for(server: LoopbackServer) -> OpenAIChatModel:
+    return model_for(server, stream=True)
 
 
 ASK = [UserMsg(name="user", content="What's the weather in Shanghai?")]
@@ -74,7 +74,50 @@ async def test_forced_tool_call_is_validated_into_a_dict() -> None:
         "function": {"name": "generate_structured_output"},
     }
     assert body["tools"][0]["function"]["parameters"]["required"] == ["city", "temperature", "unit"]
-    assert body.get("stream") is None  # structured output never streams
+
+
+async def test_streaming_model_streams_structured_output_to_its_final_chunk() -> None:
+    events = [
+        {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": "c",
+                                "type": "function",
+                                "function": {
+                                    "name": "generate_structured_output",
+                                    "arguments": '{"city": "Shanghai", ',
+                                },
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+        {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "function": {"arguments": '"temperature": 9, "unit": "C"}'},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+    ]
+    async with LoopbackServer([Reply.sse(events)]) as server:
+        result = await streaming_model_for(server).generate_structured_output(ASK, WeatherInfo)
+        assert server.requests[0].json()["stream"] is True
+    assert result.content == {"city": "Shanghai", "temperature": 9.0, "unit": "C"}
 
 
 @pytest.mark.parametrize(

@@ -350,7 +350,7 @@ async def test_structured_output_with_thinking_wastes_no_call() -> None:
         "required": ["name", "age"],
     }
     async with LoopbackServer([Reply.json(answer)]) as server:
-        model = claude(server, parameters=params)
+        model = claude(server, parameters=params, stream=False)
         result = await model.generate_structured_output(HELLO, schema)
         assert len(server.requests) == 1
         assert server.requests[0].json()["tool_choice"] == {"type": "auto"}

@@ -116,7 +116,6 @@ class ChatModelBase(ABC):
                 "parameters": schema,
             },
         }
-        kwargs["stream"] = False
         attempts: list[tuple[list[dict[str, Any]] | None, Any, str | None]] = [
             ([tool], STRUCTURED_TOOL_NAME, None),
             ([tool], "auto", f"Call the tool {STRUCTURED_TOOL_NAME} with your answer."),
@@ -138,7 +137,15 @@ class ChatModelBase(ABC):
             except BadRequestError as exc:
                 last_error = exc  # e.g. forced tool_choice refused with thinking on
                 continue
-            assert isinstance(response, ChatResponse)
+            if not isinstance(response, ChatResponse):
+                # Streamed (some providers only think when streaming): keep the final chunk.
+                final: ChatResponse | None = None
+                async for chunk in response:
+                    final = chunk
+                if final is None:
+                    last_error = StructuredOutputError("the stream ended without a final chunk")
+                    continue
+                response = final
             usage = response.usage
             raw = _structured_text(response)
             if raw is None:
