@@ -1,5 +1,7 @@
 """The errors specwire raises."""
 
+from typing import TYPE_CHECKING
+
 from ._core.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -15,12 +17,24 @@ from ._core.errors import (
     StreamBrokenError,
     StructuredOutputError,
 )
+from ._lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from ._cards.errors import CardError, UnsupportedParameterError
+
+# Card errors resolve lazily: importing this module stays free of the card machinery.
+_CARDS = {
+    "CardError": "specwire._cards.errors",
+    "UnsupportedParameterError": "specwire._cards.errors",
+}
+__getattr__ = lazy_getattr(__name__, _CARDS)
 
 __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CardError",
     "ContentFilterError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -30,4 +44,5 @@ __all__ = [
     "SpecwireError",
     "StreamBrokenError",
     "StructuredOutputError",
+    "UnsupportedParameterError",
 ]

@@ -1,61 +1,139 @@
-"""Card types."""
+"""Card types: what a model accepts and produces, its limits, and its parameter form.
+
+The YAML key for the per-model overrides is ``parameter_overrides`` (as in the cards);
+the attribute is ``parameters_overrides`` (as in the reference). Both names are accepted
+when a card is built.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
+
+Status = Literal["active", "deprecated", "sunset"]
+
+THINKING_TYPE = "application/x-thinking"
+EMBEDDING_TYPE = "application/x-embedding"
+
+# type/subtype, as in RFC 6838 (a "*" subtype is allowed for "any image" etc.).
+_MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/([a-z0-9][a-z0-9!#$&^_.+-]*|\*)$")
 
 
-class ModelCard(BaseModel):
-    """A chat model's capabilities, limits and parameter form."""
+def _check_mime_types(values: list[str]) -> list[str]:
+    bad = [v for v in values if not _MIME.match(v)]
+    if bad:
+        raise ValueError(f"not MIME types (type/subtype, lower case): {bad}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"repeated MIME types: {values}")
+    return values
 
-    model_config = ConfigDict(extra="forbid")
 
-    type: Literal["chat_model"] = "chat_model"
-    name: str
-    label: str
-    status: Literal["active", "deprecated", "sunset"] = "active"
+class _CardBase(BaseModel):
+    """Fields every card has."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(min_length=1, description="Model identifier sent to the provider.")
+    label: str = Field(min_length=1, description="Human-readable display name.")
+    status: Status = Field(default="active", description="Lifecycle status.")
     input_types: list[str] = Field(default_factory=lambda: ["text/plain"])
     output_types: list[str] = Field(default_factory=lambda: ["text/plain"])
-    context_size: int | None = None
-    output_size: int | None = None
-    parameter_schema: dict[str, Any] = Field(default_factory=dict)
-    parameters_overrides: dict[str, Any] = Field(default_factory=dict)
-    source: str | None = None
+    parameter_schema: dict[str, Any] = Field(
+        default_factory=dict,
+        description="JSON Schema of the parameter form: the Parameters schema with the "
+        "overrides merged ($ref-free; hidden fields carry hidden: true).",
+    )
+    parameters_overrides: dict[str, dict[str, Any] | None] = Field(
+        default_factory=dict,
+        alias="parameter_overrides",
+        description="The raw per-model overrides, before merging.",
+    )
+    source: str | None = Field(
+        default=None, description="Where the card's figures come from (URL or document, date)."
+    )
+
+    @field_validator("input_types", "output_types")
+    @classmethod
+    def _mime_types(cls, values: list[str]) -> list[str]:
+        return _check_mime_types(values)
+
+    def accepts(self, mime_type: str) -> bool:
+        """Whether the model takes input of ``mime_type`` (``image/*`` matches any image)."""
+        major, _, minor = mime_type.partition("/")
+        for accepted in self.input_types:
+            a_major, _, a_minor = accepted.partition("/")
+            if a_major == major and (minor in ("*", a_minor) or a_minor == "*"):
+                return True
+        return False
 
 
-class EmbeddingModelCard(BaseModel):
-    """An embedding model's capabilities and parameter form."""
+class ModelCard(_CardBase):
+    """A chat model's capabilities, limits and parameter form."""
 
-    model_config = ConfigDict(extra="forbid")
+    type: Literal["chat_model"] = "chat_model"
+    context_size: PositiveInt = Field(description="Maximum context window in tokens.")
+    output_size: PositiveInt = Field(description="Maximum output tokens.")
+
+    @property
+    def supports_thinking(self) -> bool:
+        """Whether the model can produce reasoning (``application/x-thinking``)."""
+        return THINKING_TYPE in self.output_types
+
+    @model_validator(mode="after")
+    def _output_fits_context(self) -> ModelCard:
+        if self.output_size > self.context_size:
+            raise ValueError(
+                f"output_size {self.output_size} exceeds context_size {self.context_size}"
+            )
+        return self
+
+
+class EmbeddingModelCard(_CardBase):
+    """An embedding model's capabilities and parameter form (no output token limit)."""
 
     type: Literal["embedding_model"] = "embedding_model"
-    name: str
-    label: str
-    status: Literal["active", "deprecated", "sunset"] = "active"
-    input_types: list[str] = Field(default_factory=lambda: ["text/plain"])
-    output_types: list[str] = Field(default_factory=lambda: ["application/x-embedding"])
-    context_size: int | None = None
-    batch_limits: dict[str, int] = Field(default_factory=dict)
-    parameter_schema: dict[str, Any] = Field(default_factory=dict)
-    parameters_overrides: dict[str, Any] = Field(default_factory=dict)
-    source: str | None = None
+    output_types: list[str] = Field(default_factory=lambda: [EMBEDDING_TYPE])
+    context_size: PositiveInt = Field(description="Maximum input tokens per item.")
+    batch_limits: dict[str, PositiveInt] = Field(
+        default_factory=dict,
+        description="Per-request limits of a multimodal model: elements, images, videos.",
+    )
+
+    @field_validator("batch_limits")
+    @classmethod
+    def _known_limits(cls, limits: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(limits) - {"items", "elements", "images", "videos"})
+        if unknown:
+            raise ValueError(
+                f"unknown batch limits {unknown}; known: elements, images, items, videos"
+            )
+        return limits
 
 
-class TTSModelCard(BaseModel):
+class TTSModelCard(_CardBase):
     """A text-to-speech model's voices, mode and parameter form."""
 
-    model_config = ConfigDict(extra="forbid")
-
     type: Literal["tts_model"] = "tts_model"
-    name: str
-    label: str
-    status: Literal["active", "deprecated", "sunset"] = "active"
-    realtime: bool = False
-    voices: list[str] = Field(default_factory=list)
-    input_types: list[str] = Field(default_factory=lambda: ["text/plain"])
+    realtime: bool = Field(
+        default=False, description="Whether the model takes streamed text input."
+    )
+    voices: list[str] = Field(default_factory=list, description="Voice ids; the voice enum.")
     output_types: list[str] = Field(default_factory=lambda: ["audio/wav"])
-    parameter_schema: dict[str, Any] = Field(default_factory=dict)
-    parameters_overrides: dict[str, Any] = Field(default_factory=dict)
-    source: str | None = None
+
+    @field_validator("voices")
+    @classmethod
+    def _distinct_voices(cls, voices: list[str]) -> list[str]:
+        if len(set(voices)) != len(voices):
+            raise ValueError(f"repeated voices: {voices}")
+        return voices
+
+
+AnyCard = ModelCard | EmbeddingModelCard | TTSModelCard
+
+CARD_TYPES: dict[str, type[ModelCard] | type[EmbeddingModelCard] | type[TTSModelCard]] = {
+    "chat": ModelCard,
+    "embedding": EmbeddingModelCard,
+    "tts": TTSModelCard,
+}

@@ -62,6 +62,10 @@ class SpecChatModel(ChatModelBase):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
         from .._dialects import load_dialect
 
         endpoint = self.binding.endpoint_for(credential.resolved_base_url())
