@@ -7,14 +7,25 @@ from ._generated.registry import EMBEDDING_MODELS
 from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from ._cards import EmbeddingModelCard
-    from ._embedding.base import EmbeddingModelBase
-    from ._embedding.cache import EmbeddingCacheBase
-    from ._embedding.errors import EmbeddingBatchError, EmbeddingInputError
-    from ._embedding.file_cache import FileEmbeddingCache
-    from ._embedding.redis_cache import RedisEmbeddingCache
-    from ._embedding.response import EmbeddingResponse, EmbeddingUsage
-    from ._embedding.vector import Embedding
+    # `X as X`: an explicit re-export, so type checkers see the public names
+    from ._cards import EmbeddingModelCard as EmbeddingModelCard
+    from ._embedding.base import EmbeddingModelBase as EmbeddingModelBase
+    from ._embedding.cache import EmbeddingCacheBase as EmbeddingCacheBase
+    from ._embedding.errors import (
+        EmbeddingBatchError as EmbeddingBatchError,
+        EmbeddingInputError as EmbeddingInputError,
+    )
+    from ._embedding.file_cache import FileEmbeddingCache as FileEmbeddingCache
+    from ._embedding.redis_cache import RedisEmbeddingCache as RedisEmbeddingCache
+    from ._embedding.response import (
+        EmbeddingResponse as EmbeddingResponse,
+        EmbeddingUsage as EmbeddingUsage,
+    )
+    from ._embedding.vector import Embedding as Embedding
+    from ._generated.dashscope import DashScopeEmbeddingModel as DashScopeEmbeddingModel
+    from ._generated.gemini import GeminiEmbeddingModel as GeminiEmbeddingModel
+    from ._generated.ollama import OllamaEmbeddingModel as OllamaEmbeddingModel
+    from ._generated.openai import OpenAIEmbeddingModel as OpenAIEmbeddingModel
 
 _CORE = {
     "Embedding": "specwire._embedding.vector",

@@ -39,3 +39,11 @@ def test_import_is_lazy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_type_checkers_see_every_public_name() -> None:
+    from pathlib import Path
+
+    source = Path(embedding.__file__).read_text()
+    missing = [name for name in EXPECTED if f"{name} as {name}" not in source]
+    assert missing == [], f"add `from ... import {missing[0]} as {missing[0]}` under TYPE_CHECKING"

@@ -133,21 +133,30 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             params=query,
             reader=self._wire.read_error,
         )
+        decoder = self._wire.incremental(len(inputs))
+        raw = b""
         try:
-            raw = await response.aread()
+            if decoder is None:
+                raw = await response.aread()
+            else:
+                async for chunk in response.aiter_bytes():
+                    decoder.feed(chunk)
         except httpx.HTTPError as exc:
             raise APIConnectionError(
                 f"reading the response failed: {exc}", provider=provider
             ) from exc
         finally:
             await response.aclose()
-        body = decode_json(raw)
-        del raw  # a large batch: do not hold the bytes while decoding vectors
-        if body is None:
-            raise ProviderError(
-                "the response is not JSON", status=response.status_code, provider=provider
-            )
-        parsed = self._wire.parse_response(body, len(inputs))
+        if decoder is not None:
+            parsed = decoder.finish()
+        else:
+            body = decode_json(raw)
+            del raw  # a large batch: do not hold the bytes while decoding vectors
+            if body is None:
+                raise ProviderError(
+                    "the response is not JSON", status=response.status_code, provider=provider
+                )
+            parsed = self._wire.parse_response(body, len(inputs))
         return EmbeddingResponse.model_construct(
             embeddings=parsed.vectors,
             usage=EmbeddingUsage(tokens=parsed.tokens, time=time.perf_counter() - started),

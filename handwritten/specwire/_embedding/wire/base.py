@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -40,6 +40,14 @@ class ParsedEmbeddings:
     tokens: int = 0
 
 
+class IncrementalDecoder(Protocol):
+    """Reads a response body as it arrives (see ``streaming``)."""
+
+    def feed(self, chunk: bytes) -> None: ...
+
+    def finish(self) -> ParsedEmbeddings: ...
+
+
 class EmbeddingWire(ABC):
     """One embedding wire format: builds the request body for a batch and reads the
     vectors back. Provider differences arrive as ``endpoint.options``."""
@@ -71,6 +79,11 @@ class EmbeddingWire(ABC):
     @abstractmethod
     def parse_response(self, body: Any, count: int) -> ParsedEmbeddings:
         """The vectors of a decoded response body holding ``count`` of them."""
+
+    def incremental(self, count: int) -> IncrementalDecoder | None:
+        """A decoder fed the body as it arrives, for formats that can use one; None:
+        the body is read whole and given to ``parse_response``."""
+        return None
 
     def read_error(self, body: Any) -> tuple[str | None, str | None]:
         """``(code, message)`` of an error body."""

@@ -2,8 +2,9 @@
 
 Vectors are asked for as base64 (``encoding_format``, an endpoint option; ``null``
 for servers that only speak floats): little-endian float32 bytes decode straight into
-one numpy matrix per batch, about twice as fast as parsing float JSON. A server that
-answers with number lists anyway is read too.
+one numpy matrix per batch, as the body arrives (``streaming``), about twice as fast as
+parsing float JSON and without holding the body. A server that answers with number
+lists anyway is read too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 
 from ..._core.dialect import WireRequest
 from ..vector import rows_of
-from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings
+from .base import EmbeddingCall, EmbeddingWire, IncrementalDecoder, ParsedEmbeddings
+from .streaming import Base64VectorScanner
 
 _FLOAT32_LE = np.dtype("<f4")
 
@@ -39,6 +41,25 @@ class OpenAIEmbeddingWire(EmbeddingWire):
         body.update(call.extra)
         return WireRequest(path=self.endpoint.path, body=body)
 
+    def incremental(self, count: int) -> IncrementalDecoder | None:
+        if self.options.get("encoding_format", "base64") != "base64":
+            return None
+        return Base64VectorScanner(count, "embedding", self.parse_response, self._facts, self.fail)
+
+    def _facts(self, body: Any, count: int) -> tuple[list[int], int]:
+        """Input positions of the vectors in body order, and the tokens, from a body
+        whose vectors were taken out while it streamed."""
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list):
+            raise self.fail("the response has no data list", body)
+        order = [int(item.get("index", k)) for k, item in enumerate(data)]
+        return order, self._tokens(body)
+
+    @staticmethod
+    def _tokens(body: Any) -> int:
+        usage = body.get("usage") or {}
+        return int(usage.get("prompt_tokens") or usage.get("total_tokens") or 0)
+
     def parse_response(self, body: Any, count: int) -> ParsedEmbeddings:
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
@@ -46,11 +67,10 @@ class OpenAIEmbeddingWire(EmbeddingWire):
         if any(item.get("index", n) != n for n, item in enumerate(data)):
             data = sorted(data, key=lambda item: item.get("index", 0))
         values = [item.get("embedding") for item in data]
-        usage = body.get("usage") or {}
-        tokens = usage.get("prompt_tokens") or usage.get("total_tokens") or 0
+        tokens = self._tokens(body)
         if values and all(isinstance(v, str) for v in values):
-            return ParsedEmbeddings(self._from_base64(values, count, body), int(tokens))
-        return ParsedEmbeddings(self.float_rows(values, count, body), int(tokens))
+            return ParsedEmbeddings(self._from_base64(values, count, body), tokens)
+        return ParsedEmbeddings(self.float_rows(values, count, body), tokens)
 
     def _from_base64(self, values: list[str], count: int, body: Any) -> list[Any]:
         if len(values) != count:
