@@ -82,3 +82,23 @@ async def test_text_is_required() -> None:
     tts = _model("http://127.0.0.1:9/api/v1")
     with pytest.raises(ValueError, match="text"):
         await tts.synthesize()
+
+
+async def test_a_stream_without_inline_audio_ends_with_the_downloaded_file() -> None:
+    responder = DashScopeHTTPTTS()
+
+    def answer(request):  # type: ignore[no-untyped-def]
+        reply = responder(request)
+        if request.method == "POST":
+            reply.body = reply.pieces()[-1:]  # only the last event: the file's URL
+        return reply
+
+    async with LoopbackServer(answer) as server:
+        responder.server_url = server.url
+        tts = _model(server.url + "/api/v1", stream=True)
+        chunks = [c async for c in await tts.synthesize("File only.")]  # type: ignore[union-attr]
+        await tts.aclose()
+    (final,) = chunks
+    assert final.is_last and final.content is not None
+    assert final.content.source.media_type == "audio/wav"
+    assert block_audio(final.content).endswith(fake_audio("File only."))

@@ -233,3 +233,20 @@ def _texts(log: object) -> list[str]:
         elif message.get("header", {}).get("action") == "continue-task":
             out.append(message["payload"]["input"]["text"])
     return out
+
+
+@pytest.mark.parametrize("path", ["realtime", "inference"])
+async def test_an_unreadable_server_message_raises_stream_broken(path: str) -> None:
+    from websockets.asyncio.server import ServerConnection, serve
+
+    async def garbage(ws: ServerConnection) -> None:
+        await ws.send("this is not json")
+        async for _ in ws:
+            pass
+
+    async with serve(garbage, "127.0.0.1", 0) as ws_server:
+        port = ws_server.sockets[0].getsockname()[1]
+        protocol = "qwen" if path == "realtime" else "cosyvoice"
+        tts = realtime_model(protocol, f"http://127.0.0.1:{port}/api/v1", max_retries=1)
+        with pytest.raises(StreamBrokenError, match="unreadable server message"):
+            await tts.synthesize("Hello.")

@@ -527,6 +527,11 @@ class RealtimeTTSModelBase(TTSModelBase):
                     await self._advance()
         except ConnectionClosedError as exc:
             raise StreamBrokenError(f"the websocket broke: {exc}", provider=self._provider) from exc
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # A message that is not the documented shape (orjson's errors are ValueErrors).
+            raise StreamBrokenError(
+                f"unreadable server message: {type(exc).__name__}: {exc}", provider=self._provider
+            ) from exc
         finally:
             self._ws = None
             self._reset_connection_state()

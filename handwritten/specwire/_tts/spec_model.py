@@ -27,7 +27,7 @@ from .._core.retry import RetryPolicy
 from .._core.transport import HttpTransport, decode_json
 from .base import TTSModelBase
 from .dashscope_http import AudioPiece
-from .response import TTSResponse, TTSUsage
+from .response import TTSResponse, TTSUsage, audio_block
 from .wire import media_type
 
 
@@ -255,14 +255,12 @@ class SpecTTSModel(TTSModelBase):
                     f"stream broken: {type(exc).__name__}: {exc}", provider=provider
                 ) from exc
             whole = b"".join(audio)
+            if whole:
+                content: DataBlock | None = audio_block(whole, delta_type)
+            else:  # the stream named a file but carried no inline audio
+                content = await self._content(AudioPiece(url=metadata.get("audio_url")))
             yield TTSResponse(
-                content=DataBlock(
-                    source=Base64Source(
-                        data=base64.b64encode(whole).decode("ascii"), media_type=delta_type
-                    )
-                )
-                if whole
-                else None,
+                content=content,
                 is_last=True,
                 usage=_usage(usage, time.perf_counter() - started),
                 id=response_id,
