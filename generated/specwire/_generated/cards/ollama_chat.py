@@ -20,6 +20,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 131072},
             "num_ctx": {"maximum": 131072},
+            "reasoning_effort": None,
             "thinking_enable": {"default": True},
         },
         "source": "https://ollama.com/library/deepseek-r1 (retrieved 2026-11-23)",
@@ -35,6 +36,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 131072},
             "num_ctx": {"maximum": 131072},
+            "reasoning_effort": None,
             "thinking_enable": None,
         },
         "source": "https://ollama.com/library/gemma3 (retrieved 2026-11-23)",
@@ -50,6 +52,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 131072},
             "num_ctx": {"maximum": 131072},
+            "reasoning_effort": None,
             "thinking_enable": None,
         },
         "source": "https://ollama.com/library/llama3.1 (retrieved 2026-11-23)",
@@ -65,6 +68,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 131072},
             "num_ctx": {"maximum": 131072},
+            "reasoning_effort": None,
             "thinking_enable": None,
         },
         "source": "https://ollama.com/library/llama3.2 (retrieved 2026-11-23)",
@@ -80,6 +84,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 32768},
             "num_ctx": {"maximum": 32768},
+            "reasoning_effort": None,
             "thinking_enable": None,
         },
         "source": "https://ollama.com/library/llava (retrieved 2026-11-23)",
@@ -95,6 +100,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 32768},
             "num_ctx": {"maximum": 32768},
+            "reasoning_effort": None,
             "thinking_enable": None,
         },
         "source": "https://ollama.com/library/mistral (retrieved 2026-11-23)",
@@ -110,6 +116,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 16384},
             "num_ctx": {"maximum": 16384},
+            "reasoning_effort": None,
             "thinking_enable": None,
         },
         "source": "https://ollama.com/library/phi4 (retrieved 2026-11-23)",
@@ -125,6 +132,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 32768},
             "num_ctx": {"maximum": 32768},
+            "reasoning_effort": None,
             "thinking_enable": None,
         },
         "source": "https://ollama.com/library/qwen2.5 (retrieved 2026-11-23)",
@@ -140,6 +148,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 40960},
             "num_ctx": {"maximum": 40960},
+            "reasoning_effort": None,
             "thinking_enable": {"default": True},
         },
         "source": "https://ollama.com/library/qwen3 (retrieved 2026-11-23)",
