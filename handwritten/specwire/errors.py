@@ -21,13 +21,20 @@ from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from ._cards.errors import CardError, UnsupportedParameterError
+    from ._embedding.errors import EmbeddingBatchError as EmbeddingBatchError
+    from ._embedding.errors import EmbeddingInputError as EmbeddingInputError
 
 # Card errors resolve lazily: importing this module stays free of the card machinery.
 _CARDS = {
     "CardError": "specwire._cards.errors",
     "UnsupportedParameterError": "specwire._cards.errors",
 }
-__getattr__ = lazy_getattr(__name__, _CARDS)
+# Embedding errors too (they live beside the embedding machinery).
+_EMBEDDING = {
+    "EmbeddingBatchError": "specwire._embedding.errors",
+    "EmbeddingInputError": "specwire._embedding.errors",
+}
+__getattr__ = lazy_getattr(__name__, {**_CARDS, **_EMBEDDING})
 
 __all__ = [
     "APIConnectionError",
@@ -36,6 +43,8 @@ __all__ = [
     "BadRequestError",
     "CardError",
     "ContentFilterError",
+    "EmbeddingBatchError",
+    "EmbeddingInputError",
     "NotFoundError",
     "PermissionDeniedError",
     "ProviderError",

@@ -47,3 +47,12 @@ def test_type_checkers_see_every_public_name() -> None:
     source = Path(embedding.__file__).read_text()
     missing = [name for name in EXPECTED if f"{name} as {name}" not in source]
     assert missing == [], f"add `from ... import {missing[0]} as {missing[0]}` under TYPE_CHECKING"
+
+
+def test_errors_are_public_in_specwire_errors_too() -> None:
+    from specwire import errors
+
+    assert errors.EmbeddingBatchError is embedding.EmbeddingBatchError
+    assert errors.EmbeddingInputError is embedding.EmbeddingInputError
+    assert issubclass(errors.EmbeddingBatchError, errors.ProviderError)
+    assert issubclass(errors.EmbeddingInputError, ValueError)
