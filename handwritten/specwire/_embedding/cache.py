@@ -31,6 +31,7 @@ def cache_key(configuration: Mapping[str, Any], item: str | DataBlock) -> str:
     payload = orjson.dumps(
         {"configuration": configuration, "input": item_identity(item)},
         option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+        default=repr,  # an unusual keyword argument still gets a stable key
     )
     return hashlib.sha256(payload).hexdigest()
 
