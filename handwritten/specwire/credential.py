@@ -6,15 +6,15 @@ from ._generated.registry import CREDENTIALS
 from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from ._core.credential import CredentialBase
-    from ._generated.anthropic import AnthropicCredential
-    from ._generated.dashscope import DashScopeCredential
-    from ._generated.deepseek import DeepSeekCredential
-    from ._generated.gemini import GeminiCredential
-    from ._generated.moonshot import MoonshotCredential
-    from ._generated.ollama import OllamaCredential
-    from ._generated.openai import OpenAICredential
-    from ._generated.xai import XAICredential
+    from ._core.credential import CredentialBase as CredentialBase
+    from ._generated.anthropic import AnthropicCredential as AnthropicCredential
+    from ._generated.dashscope import DashScopeCredential as DashScopeCredential
+    from ._generated.deepseek import DeepSeekCredential as DeepSeekCredential
+    from ._generated.gemini import GeminiCredential as GeminiCredential
+    from ._generated.moonshot import MoonshotCredential as MoonshotCredential
+    from ._generated.ollama import OllamaCredential as OllamaCredential
+    from ._generated.openai import OpenAICredential as OpenAICredential
+    from ._generated.xai import XAICredential as XAICredential
 
 __all__ = ["CredentialBase", *sorted(CREDENTIALS)]
 __getattr__ = lazy_getattr(__name__, {"CredentialBase": "specwire._core.credential", **CREDENTIALS})

@@ -5,15 +5,42 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from ._formatters.anthropic import AnthropicChatFormatter, AnthropicMultiAgentFormatter
-    from ._formatters.base import FormatterBase
-    from ._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
-    from ._formatters.gemini import GeminiChatFormatter, GeminiMultiAgentFormatter
-    from ._formatters.ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
-    from ._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
+    from ._formatters.anthropic import (
+        AnthropicChatFormatter as AnthropicChatFormatter,
+    )
+    from ._formatters.anthropic import (
+        AnthropicMultiAgentFormatter as AnthropicMultiAgentFormatter,
+    )
+    from ._formatters.base import FormatterBase as FormatterBase
+    from ._formatters.dashscope import (
+        DashScopeChatFormatter as DashScopeChatFormatter,
+    )
+    from ._formatters.dashscope import (
+        DashScopeMultiAgentFormatter as DashScopeMultiAgentFormatter,
+    )
+    from ._formatters.gemini import (
+        GeminiChatFormatter as GeminiChatFormatter,
+    )
+    from ._formatters.gemini import (
+        GeminiMultiAgentFormatter as GeminiMultiAgentFormatter,
+    )
+    from ._formatters.ollama import (
+        OllamaChatFormatter as OllamaChatFormatter,
+    )
+    from ._formatters.ollama import (
+        OllamaMultiAgentFormatter as OllamaMultiAgentFormatter,
+    )
+    from ._formatters.openai import (
+        OpenAIChatFormatter as OpenAIChatFormatter,
+    )
+    from ._formatters.openai import (
+        OpenAIMultiAgentFormatter as OpenAIMultiAgentFormatter,
+    )
     from ._formatters.openai_responses import (
-        OpenAIResponseFormatter,
-        OpenAIResponseMultiAgentFormatter,
+        OpenAIResponseFormatter as OpenAIResponseFormatter,
+    )
+    from ._formatters.openai_responses import (
+        OpenAIResponseMultiAgentFormatter as OpenAIResponseMultiAgentFormatter,
     )
 
 _FORMATTERS = {

@@ -6,17 +6,30 @@ from ._generated.registry import CHAT_MODELS
 from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from ._cards import ModelCard
-    from ._core.chat_model import ChatModelBase
-    from ._core.response import ChatResponse, ChatUsage, StructuredResponse
-    from ._generated.anthropic import AnthropicChatModel
-    from ._generated.dashscope import DashScopeChatModel
-    from ._generated.deepseek import DeepSeekChatModel
-    from ._generated.gemini import GeminiChatModel
-    from ._generated.moonshot import MoonshotChatModel
-    from ._generated.ollama import OllamaChatModel
-    from ._generated.openai import OpenAIChatModel, OpenAIResponseModel
-    from ._generated.xai import XAIChatModel
+    from ._cards import ModelCard as ModelCard
+    from ._core.chat_model import ChatModelBase as ChatModelBase
+    from ._core.response import (
+        ChatResponse as ChatResponse,
+    )
+    from ._core.response import (
+        ChatUsage as ChatUsage,
+    )
+    from ._core.response import (
+        StructuredResponse as StructuredResponse,
+    )
+    from ._generated.anthropic import AnthropicChatModel as AnthropicChatModel
+    from ._generated.dashscope import DashScopeChatModel as DashScopeChatModel
+    from ._generated.deepseek import DeepSeekChatModel as DeepSeekChatModel
+    from ._generated.gemini import GeminiChatModel as GeminiChatModel
+    from ._generated.moonshot import MoonshotChatModel as MoonshotChatModel
+    from ._generated.ollama import OllamaChatModel as OllamaChatModel
+    from ._generated.openai import (
+        OpenAIChatModel as OpenAIChatModel,
+    )
+    from ._generated.openai import (
+        OpenAIResponseModel as OpenAIResponseModel,
+    )
+    from ._generated.xai import XAIChatModel as XAIChatModel
 
 _CORE = {
     "ChatModelBase": "specwire._core.chat_model",
