@@ -1,0 +1,219 @@
+"""The public surface: each public module exports exactly the intended names, every one
+resolves, and a user-defined provider written as in the reference works."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncGenerator
+from typing import Any, Literal
+
+import pytest
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+PUBLIC = {
+    "specwire.model": [
+        "AnthropicChatModel",
+        "ChatModelBase",
+        "ChatResponse",
+        "ChatUsage",
+        "DashScopeChatModel",
+        "DeepSeekChatModel",
+        "GeminiChatModel",
+        "ModelCard",
+        "MoonshotChatModel",
+        "OllamaChatModel",
+        "OpenAIChatModel",
+        "OpenAIResponseModel",
+        "StructuredResponse",
+        "XAIChatModel",
+    ],
+    "specwire.credential": [
+        "AnthropicCredential",
+        "CredentialBase",
+        "DashScopeCredential",
+        "DeepSeekCredential",
+        "GeminiCredential",
+        "MoonshotCredential",
+        "OllamaCredential",
+        "OpenAICredential",
+        "XAICredential",
+    ],
+    "specwire.message": [
+        "AssistantMsg",
+        "Base64Source",
+        "ContentBlock",
+        "DataBlock",
+        "Msg",
+        "SystemMsg",
+        "TextBlock",
+        "ThinkingBlock",
+        "ToolCallBlock",
+        "ToolResultBlock",
+        "URLSource",
+        "UserMsg",
+    ],
+    "specwire.formatter": [
+        "AnthropicChatFormatter",
+        "AnthropicMultiAgentFormatter",
+        "DashScopeChatFormatter",
+        "DashScopeMultiAgentFormatter",
+        "FormatterBase",
+        "GeminiChatFormatter",
+        "GeminiMultiAgentFormatter",
+        "OllamaChatFormatter",
+        "OllamaMultiAgentFormatter",
+        "OpenAIChatFormatter",
+        "OpenAIMultiAgentFormatter",
+        "OpenAIResponseFormatter",
+        "OpenAIResponseMultiAgentFormatter",
+    ],
+    "specwire.tool": ["ToolChoice"],
+    "specwire.errors": [
+        "APIConnectionError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "CardError",
+        "ContentFilterError",
+        "EmbeddingBatchError",
+        "EmbeddingInputError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "ProviderError",
+        "RateLimitError",
+        "ServerError",
+        "SpecwireError",
+        "StreamBrokenError",
+        "StructuredOutputError",
+        "UnsupportedParameterError",
+    ],
+    "specwire.embedding": [
+        "DashScopeEmbeddingModel",
+        "Embedding",
+        "EmbeddingBatchError",
+        "EmbeddingCacheBase",
+        "EmbeddingInputError",
+        "EmbeddingModelBase",
+        "EmbeddingModelCard",
+        "EmbeddingResponse",
+        "EmbeddingUsage",
+        "FileEmbeddingCache",
+        "GeminiEmbeddingModel",
+        "OllamaEmbeddingModel",
+        "OpenAIEmbeddingModel",
+        "RedisEmbeddingCache",
+    ],
+    "specwire.tts": [
+        "DashScopeCosyVoiceRealtimeTTSModel",
+        "DashScopeRealtimeTTSModel",
+        "DashScopeTTSModel",
+        "TTSModelBase",
+        "TTSModelCard",
+        "TTSResponse",
+        "TTSUsage",
+    ],
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(PUBLIC))
+def test_public_names_are_exactly_the_intended_ones(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    assert sorted(module.__all__) == sorted(PUBLIC[module_name])
+    for name in module.__all__:
+        assert getattr(module, name) is not None
+    with pytest.raises(AttributeError):
+        module.NoSuchName  # noqa: B018
+
+
+def test_every_error_is_a_specwire_error() -> None:
+    errors = importlib.import_module("specwire.errors")
+    for name in errors.__all__:
+        assert issubclass(getattr(errors, name), errors.SpecwireError), name
+
+
+def test_every_credential_links_its_model_families() -> None:
+    credential = importlib.import_module("specwire.credential")
+    model = importlib.import_module("specwire.model")
+    for name in credential.__all__:
+        cls = getattr(credential, name)
+        if name == "CredentialBase":
+            continue
+        chat = cls.get_chat_model_class()
+        assert chat is not None and chat.__name__ in model.__all__, name
+        assert cls.list_models(), f"{name} has no chat cards"
+
+
+async def test_custom_provider_as_in_the_reference() -> None:
+    from specwire._testing import LoopbackServer, Reply
+    from specwire.credential import CredentialBase
+    from specwire.formatter import FormatterBase, OpenAIChatFormatter
+    from specwire.message import Msg, TextBlock, UserMsg
+    from specwire.model import ChatModelBase, ChatResponse
+    from specwire.tool import ToolChoice
+
+    class MyProviderCredential(CredentialBase):
+        model_config = ConfigDict(title="My Provider API")
+        type: Literal["my_provider_credential"] = "my_provider_credential"
+        api_key: SecretStr = Field(description="API key for My Provider.")
+        base_url: str = Field(default="https://api.myprovider.com/v1")
+
+        @classmethod
+        def get_chat_model_class(cls) -> Any:
+            return MyProviderChatModel
+
+    class MyProviderChatModel(ChatModelBase):
+        class Parameters(BaseModel):
+            max_tokens: int | None = Field(default=None, gt=0)
+            temperature: float | None = Field(default=None, ge=0, le=2)
+
+        type: Literal["my_provider_chat"] = "my_provider_chat"  # type: ignore[assignment]
+
+        def __init__(
+            self,
+            credential: MyProviderCredential,
+            model: str,
+            parameters: Parameters | None = None,
+            stream: bool = True,
+            max_retries: int = 3,
+            context_size: int = 128000,
+            formatter: FormatterBase | None = None,
+        ) -> None:
+            super().__init__(
+                credential=credential,
+                model=model,
+                parameters=parameters or self.Parameters(),
+                stream=stream,
+                max_retries=max_retries,
+                context_size=context_size,
+            )
+            self.formatter = formatter or OpenAIChatFormatter()
+
+        async def _call_api(
+            self,
+            model_name: str,
+            messages: list[Msg],
+            tools: list[dict[str, Any]] | None = None,
+            tool_choice: ToolChoice | None = None,
+            **kwargs: Any,
+        ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+            import httpx
+
+            formatted = await self.formatter.format(messages)
+            assert isinstance(self.credential, MyProviderCredential)
+            async with httpx.AsyncClient() as client:
+                reply = await client.post(
+                    self.credential.base_url + "/echo",
+                    json={"model": model_name, "messages": formatted},
+                )
+            return ChatResponse(content=[TextBlock(text=reply.json()["text"])])
+
+    async with LoopbackServer([Reply.json({"text": "echo: hi"})]) as server:
+        cred = MyProviderCredential(api_key=SecretStr("sk-my-secret"), base_url=server.url)
+        model = MyProviderCredential.get_chat_model_class()(
+            credential=cred, model="my-model-v1", stream=False
+        )
+        response = await model([UserMsg(name="user", content="hi")])
+        assert server.requests[0].json()["messages"] == [{"role": "user", "content": "hi"}]
+    assert isinstance(response, ChatResponse) and response.content[0].text == "echo: hi"  # type: ignore[union-attr]
+    assert "sk-my-secret" not in repr(cred)
+    assert MyProviderChatModel.list_models() == []  # no _models/ folder beside this test
