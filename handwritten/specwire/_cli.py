@@ -1,11 +1,23 @@
-"""The ``specwire`` command: subcommands registered in one table."""
+"""The ``specwire`` command: one subparser per subcommand, each with its handler.
+
+To add a subcommand, write ``_add_<name>(commands)`` registering its parser with
+``set_defaults(handler=...)`` and list it in ``build_parser``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+FAMILIES = ("chat", "embedding", "tts")
 
 
+# ---------------------------------------------------------------------- demo
 def _demo(args: argparse.Namespace) -> int:
     from ._demo import main
 
@@ -13,12 +25,160 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="specwire", description="LLM providers behind one async API.")
-    commands = parser.add_subparsers(dest="command", required=True)
+def _add_demo(commands: Any) -> None:
     demo = commands.add_parser("demo", help="run an offline streamed and tool-calling chat")
     demo.set_defaults(handler=_demo)
+
+
+# -------------------------------------------------------------------- models
+def _models(args: argparse.Namespace) -> int:
+    from ._cards.catalog import iter_catalog, providers
+
+    known = providers()
+    if args.provider is not None and args.provider not in known:
+        print(
+            f"specwire models: unknown provider {args.provider!r}; known: {', '.join(sorted(known))}",
+            file=sys.stderr,
+        )
+        return 2
+    entries = [
+        e
+        for e in iter_catalog(args.provider, args.family)
+        if args.status is None or e.card.status == args.status
+    ]
+    if args.json:
+        rows = [
+            {
+                "provider": e.provider,
+                "family": e.family,
+                "model_class": e.model_class.__name__,
+                **e.card.model_dump(mode="json"),
+            }
+            for e in entries
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    table = [
+        (
+            e.provider,
+            e.family,
+            e.card.name,
+            e.card.status,
+            _count(getattr(e.card, "context_size", None)),
+            _count(getattr(e.card, "output_size", None)),
+            _capabilities(e.card),
+        )
+        for e in entries
+    ]
+    header = ("PROVIDER", "FAMILY", "MODEL", "STATUS", "CONTEXT", "OUTPUT", "CAPABILITIES")
+    print(_format_table(header, table, right_aligned={4, 5}))
+    return 0
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def _kinds(types: list[str]) -> list[str]:
+    """MIME types as short words: text, image, video, audio, pdf, thinking, embedding."""
+    words = {
+        "application/pdf": "pdf",
+        "application/x-thinking": "thinking",
+        "application/x-embedding": "embedding",
+    }
+    kinds: list[str] = []
+    for mime in types:
+        kind = words.get(mime, mime.split("/", 1)[0])
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+def _capabilities(card: Any) -> str:
+    text = f"{' '.join(_kinds(card.input_types))} -> {' '.join(_kinds(card.output_types))}"
+    voices = getattr(card, "voices", None)
+    if voices is not None:
+        text += f"; {len(voices)} voice{'s' if len(voices) != 1 else ''}"
+        text += ", realtime" if card.realtime else ""
+    dimensions = card.parameter_schema.get("properties", {}).get("dimensions")
+    if card.type == "embedding_model" and dimensions:
+        if dimensions.get("enum"):
+            text += f"; dims {'/'.join(str(s) for s in dimensions['enum'])}"
+        elif dimensions.get("maximum"):
+            text += f"; dims up to {dimensions['maximum']}"
+    return text
+
+
+def _format_table(
+    header: tuple[str, ...], rows: Sequence[tuple[str, ...]], right_aligned: set[int]
+) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [
+            cell.rjust(widths[i]) if i in right_aligned else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join(line(r) for r in [header, *rows])
+
+
+def _add_models(commands: Any) -> None:
+    models = commands.add_parser(
+        "models",
+        help="list model cards as a table or JSON",
+        description="List the model cards of every provider (or one), as found from each "
+        "credential class.",
+    )
+    models.add_argument("provider", nargs="?", help="provider id, e.g. openai or dashscope")
+    models.add_argument("--family", choices=FAMILIES, help="only this model family")
+    models.add_argument(
+        "--status", choices=("active", "deprecated", "sunset"), help="only this lifecycle status"
+    )
+    models.add_argument(
+        "--json", action="store_true", help="full cards (parameter schemas included) as JSON"
+    )
+    models.set_defaults(handler=_models)
+
+
+# --------------------------------------------------------------------- cards
+def _cards(args: argparse.Namespace) -> int:
+    from ._cards.catalog import browser_data, iter_catalog
+
+    data = browser_data(list(iter_catalog()))
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    from ._cards.browser import write_card_browser
+
+    page = write_card_browser(Path(args.html), data)
+    count = sum(len(cards) for p in data["providers"] for cards in p["families"].values())
+    print(f"specwire cards: wrote {page} ({count} cards, {len(data['providers'])} providers)")
+    return 0
+
+
+def _add_cards(commands: Any) -> None:
+    cards = commands.add_parser(
+        "cards",
+        help="write the static card browser, or the whole card catalog as JSON",
+        description="Write a static card browser page (no server needed) or print the catalog.",
+    )
+    target = cards.add_mutually_exclusive_group(required=True)
+    target.add_argument("--html", metavar="DIR", help="write DIR/index.html")
+    target.add_argument("--json", action="store_true", help="print the catalog as JSON")
+    cards.set_defaults(handler=_cards)
+
+
+# ---------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="specwire", description="LLM providers behind one async API."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_demo, _add_models, _add_cards):
+        add(commands)
     return parser
 
 
@@ -26,4 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line."""
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
