@@ -20,7 +20,10 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 131072},
             "num_ctx": {"maximum": 131072},
-            "reasoning_effort": None,
+            "reasoning_effort": {
+                "description": "Think levels are for gpt-oss; this model treats think as on/off.",
+                "hidden": True,
+            },
             "thinking_enable": {"default": True},
         },
         "source": "https://ollama.com/library/deepseek-r1 (retrieved 2026-11-23)",
@@ -40,6 +43,22 @@ CARDS: dict[str, dict[str, Any]] = {
             "thinking_enable": None,
         },
         "source": "https://ollama.com/library/gemma3 (retrieved 2026-11-23)",
+        "status": "active",
+    },
+    "gpt-oss.yaml": {
+        "context_size": 131072,
+        "input_types": ["text/plain"],
+        "label": "gpt-oss (20B default)",
+        "name": "gpt-oss",
+        "output_size": 131072,
+        "output_types": ["text/plain", "application/x-thinking"],
+        "parameter_overrides": {
+            "max_tokens": {"maximum": 131072},
+            "num_ctx": {"maximum": 131072},
+            "reasoning_effort": {"default": "medium"},
+            "thinking_enable": {"hidden": True},
+        },
+        "source": "https://ollama.com/library/gpt-oss (retrieved 2026-11-23); https://docs.ollama.com/capabilities/thinking (retrieved 2026-11-23)",
         "status": "active",
     },
     "llama3.1.yaml": {
@@ -148,7 +167,10 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 40960},
             "num_ctx": {"maximum": 40960},
-            "reasoning_effort": None,
+            "reasoning_effort": {
+                "description": "Think levels are for gpt-oss; this model treats think as on/off.",
+                "hidden": True,
+            },
             "thinking_enable": {"default": True},
         },
         "source": "https://ollama.com/library/qwen3 (retrieved 2026-11-23)",
