@@ -119,8 +119,9 @@ def _card_error(file: str, exc: ValidationError) -> CardError:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or "(top level)"
     message = first["msg"]
-    if first["type"] not in ("missing", "extra_forbidden") and "input" in first:
-        message += f" (got {first['input']!r})"
+    shown = repr(first.get("input"))
+    if first["type"] not in ("missing", "extra_forbidden") and first["loc"] and len(shown) <= 80:
+        message += f" (got {shown})"  # a field's own value, not the whole card
     if first["type"] == "extra_forbidden":
         message = "unknown card field"
     more = len(exc.errors()) - 1
