@@ -52,12 +52,25 @@ def _answer(request: ReceivedRequest) -> Reply:
     if last["role"] == "tool":
         weather = json.loads(last["content"])
         words = ["It is ", f"{weather['temperature']}°C and ", f"{weather['sky']} ", "in Paris."]
-        return Reply.sse([*(_chunk({"content": w}) for w in words), _chunk({}, "stop"), _usage(61, 12)])
+        return Reply.sse(
+            [*(_chunk({"content": w}) for w in words), _chunk({}, "stop"), _usage(61, 12)]
+        )
     if body.get("tools"):
         return Reply.sse(
             [
-                _chunk({"role": "assistant", "tool_calls": [{"index": 0, "id": "call_1", "type": "function",
-                        "function": {"name": "get_weather", "arguments": ""}}]}),
+                _chunk(
+                    {
+                        "role": "assistant",
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": "call_1",
+                                "type": "function",
+                                "function": {"name": "get_weather", "arguments": ""},
+                            }
+                        ],
+                    }
+                ),
                 _chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]}),
                 _chunk({"tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}}]}),
                 _chunk({}, "tool_calls"),
@@ -76,7 +89,7 @@ def get_weather(city: str) -> dict[str, Any]:
 async def run_demo() -> None:
     """Run both conversations against the embedded server, printing what arrives."""
     from .credential import OpenAICredential
-    from .message import AssistantMsg, ToolCallBlock, ToolResultBlock, UserMsg
+    from .message import AssistantMsg, Msg, ToolCallBlock, ToolResultBlock, UserMsg
     from .model import ChatResponse, OpenAIChatModel
 
     async with LoopbackServer(_answer) as server:
@@ -87,12 +100,19 @@ async def run_demo() -> None:
         stream = await model([UserMsg(name="user", content="Count from 1 to 5.")])
         assert not isinstance(stream, ChatResponse)
         async for chunk in stream:
-            print(("Final:" if chunk.is_last else "Delta:"), chunk.content if chunk.is_last else [b.model_dump(include={"type", "text"}) for b in chunk.content])
+            print(
+                ("Final:" if chunk.is_last else "Delta:"),
+                chunk.content
+                if chunk.is_last
+                else [b.model_dump(include={"type", "text"}) for b in chunk.content],
+            )
             if chunk.is_last and chunk.usage:
-                print(f"       usage: {chunk.usage.input_tokens} in / {chunk.usage.output_tokens} out")
+                print(
+                    f"       usage: {chunk.usage.input_tokens} in / {chunk.usage.output_tokens} out"
+                )
 
         print("\n== tool-calling chat")
-        history = [UserMsg(name="user", content="What's the weather in Paris?")]
+        history: list[Msg] = [UserMsg(name="user", content="What's the weather in Paris?")]
         stream = await model(history, tools=[WEATHER_TOOL])
         assert not isinstance(stream, ChatResponse)
         final = None
@@ -100,21 +120,34 @@ async def run_demo() -> None:
             if chunk.is_last:
                 final = chunk
             else:
-                print("Delta:", [b.model_dump(include={"type", "id", "name", "input"}) for b in chunk.content])
+                print(
+                    "Delta:",
+                    [b.model_dump(include={"type", "id", "name", "input"}) for b in chunk.content],
+                )
         assert final is not None
         calls = [b for b in final.content if isinstance(b, ToolCallBlock)]
         for call in calls:
             print(f"Tool call: {call.name}({call.input}) id={call.id}")
         results = [
-            ToolResultBlock(id=c.id, name=c.name, output=json.dumps(get_weather(**json.loads(c.input))))
+            ToolResultBlock(
+                id=c.id, name=c.name, output=json.dumps(get_weather(**json.loads(c.input)))
+            )
             for c in calls
         ]
-        history += [AssistantMsg(name="assistant", content=list(final.content)), UserMsg(name="user", content=results)]
+        history += [
+            AssistantMsg(name="assistant", content=list(final.content)),
+            UserMsg(name="user", content=results),
+        ]
         stream = await model(history, tools=[WEATHER_TOOL])
         assert not isinstance(stream, ChatResponse)
         async for chunk in stream:
             if chunk.is_last:
-                print("Final:", chunk.content[0].model_dump(include={"type", "text"}) if chunk.content else chunk.content)
+                print(
+                    "Final:",
+                    chunk.content[0].model_dump(include={"type", "text"})
+                    if chunk.content
+                    else chunk.content,
+                )
         await model.aclose()
 
 

@@ -13,12 +13,16 @@ if TYPE_CHECKING:
     from ._embedding.cache import EmbeddingCacheBase as EmbeddingCacheBase
     from ._embedding.errors import (
         EmbeddingBatchError as EmbeddingBatchError,
+    )
+    from ._embedding.errors import (
         EmbeddingInputError as EmbeddingInputError,
     )
     from ._embedding.file_cache import FileEmbeddingCache as FileEmbeddingCache
     from ._embedding.redis_cache import RedisEmbeddingCache as RedisEmbeddingCache
     from ._embedding.response import (
         EmbeddingResponse as EmbeddingResponse,
+    )
+    from ._embedding.response import (
         EmbeddingUsage as EmbeddingUsage,
     )
     from ._embedding.vector import Embedding as Embedding

@@ -283,3 +283,14 @@ async def test_dashscope_compatible_mode_is_chosen_by_base_url() -> None:
     body = request.json()
     assert request.path == "/compatible-mode/v1/chat/completions"
     assert body["enable_thinking"] is True and body["thinking_budget"] == 512
+
+
+async def test_a_parameter_the_card_removes_is_refused_per_call_too() -> None:
+    from specwire.errors import UnsupportedParameterError
+
+    cred = OpenAICredential(api_key="k", base_url="http://127.0.0.1:9")
+    with pytest.raises(UnsupportedParameterError):
+        OpenAIChatModel(credential=cred, model="gpt-5-mini", parameters=OpenAIChatModel.Parameters(temperature=0.5))
+    model = OpenAIChatModel(credential=cred, model="gpt-5-mini", stream=False)
+    with pytest.raises(UnsupportedParameterError):
+        await model(HELLO, temperature=0.5)

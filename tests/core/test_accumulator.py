@@ -15,7 +15,10 @@ def test_parallel_tool_calls_stay_apart_when_interleaved() -> None:
     acc.tool_call(0, arguments="1}")
     acc.tool_call(1, arguments="2}")
     calls = [b for b in acc.final_blocks() if isinstance(b, ToolCallBlock)]
-    assert [(c.id, c.name, json.loads(c.input)) for c in calls] == [("a", "f", {"x": 1}), ("b", "g", {"y": 2})]
+    assert [(c.id, c.name, json.loads(c.input)) for c in calls] == [
+        ("a", "f", {"x": 1}),
+        ("b", "g", {"y": 2}),
+    ]
 
 
 def test_deltas_join_to_final_and_keep_block_ids() -> None:

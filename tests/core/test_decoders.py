@@ -28,9 +28,9 @@ def decode_sse(pieces: list[bytes]) -> list[SseEvent]:
 
 SSE_STREAM = (
     b": keep-alive comment\n\n"
-    b"event: message_start\ndata: {\"a\": 1}\n\n"
+    b'event: message_start\ndata: {"a": 1}\n\n'
     b"data: line one\ndata: line two\n\n"
-    b"id: 7\nretry: 100\ndata: {\"emoji\": \"\xf0\x9f\x98\x80\"}\n\n"
+    b'id: 7\nretry: 100\ndata: {"emoji": "\xf0\x9f\x98\x80"}\n\n'
     b"data\n\n"
     b"data: [DONE]\n\n"
 )
@@ -47,7 +47,10 @@ def test_sse_fields_comments_and_multiline_data() -> None:
     assert decode_sse([SSE_STREAM]) == EXPECTED
 
 
-@given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=40), st.sampled_from([b"\n", b"\r\n", b"\r"]))
+@given(
+    st.lists(st.integers(min_value=0, max_value=10_000), max_size=40),
+    st.sampled_from([b"\n", b"\r\n", b"\r"]),
+)
 @settings(max_examples=300)
 def test_sse_is_independent_of_splits_and_line_endings(cuts: list[int], newline: bytes) -> None:
     data = SSE_STREAM.replace(b"\n", newline)
@@ -69,7 +72,9 @@ def test_ndjson_is_independent_of_splits(cuts: list[int]) -> None:
 
 @given(st.lists(st.integers(min_value=0, max_value=5_000), max_size=30))
 def test_json_array_stream_yields_each_element(cuts: list[int]) -> None:
-    items = [{"i": i, "s": 'br]ace}s "quoted" \\ ' * (i % 3), "n": [1, {"x": [2]}]} for i in range(12)]
+    items = [
+        {"i": i, "s": 'br]ace}s "quoted" \\ ' * (i % 3), "n": [1, {"x": [2]}]} for i in range(12)
+    ]
     data = ("[" + ",\r\n".join(json.dumps(x) for x in items) + "]").encode()
     decoder = JsonArrayDecoder()
     got = [json.loads(x) for p in split_at(data, cuts) for x in decoder.feed(p)]

@@ -61,7 +61,9 @@ class RetryPolicy:
 
     def delay(self, retry_number: int, error: BaseException | None = None) -> float:
         """Seconds to wait before retry number ``retry_number`` (1-based)."""
-        backoff: float = min(self.max_delay, self.initial_delay * float(1 << max(0, retry_number - 1)))
+        backoff: float = min(
+            self.max_delay, self.initial_delay * float(1 << max(0, retry_number - 1))
+        )
         backoff *= 1 - self.jitter * random.random()
         server = getattr(error, "retry_after", None)
         if isinstance(server, int | float) and server > 0:

@@ -117,6 +117,9 @@ class SpecChatModel(ChatModelBase):
         extra.update(kwargs)
         params = self.parameters
         if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )

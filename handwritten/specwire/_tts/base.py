@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import fnmatch
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from .._cards import TTSModelCard
 
 
+class NoTTSParameters(BaseModel):
+    """The parameters of a TTS model that takes none."""
+
+
 class TTSModelBase(ABC):
     """A text-to-speech model: ``await model.synthesize(text)``.
 
@@ -25,8 +30,9 @@ class TTSModelBase(ABC):
     Realtime models (``realtime = True``) also take text piece by piece with ``push``.
     """
 
-    class Parameters(BaseModel):
-        """Provider-specific parameters such as ``voice``; subclasses replace this."""
+    Parameters: builtins.type[BaseModel] = NoTTSParameters
+    """Provider-specific parameters such as ``voice`` (a pydantic model); subclasses
+    replace it."""
 
     type: str = "tts_model"
     realtime: ClassVar[bool] = False
