@@ -96,9 +96,11 @@ def test_removed_and_hidden_parameters_are_absent_from_the_form(
     assert "temperature" in note and "presence_penalty" in note
     assert browser.evaluate("specwireBrowser.options('reasoning_effort')") == [
         "provider default",
+        "none",
         "low",
         "medium",
         "high",
+        "xhigh",
     ]
 
 

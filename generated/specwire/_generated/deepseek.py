@@ -26,7 +26,7 @@ class DeepSeekChatModelParameters(BaseModel):
         None
     )
     reasoning_effort: Annotated[
-        Literal["low", "medium", "high"] | None, Field(title="Reasoning effort")
+        Literal["low", "medium", "high", "max"] | None, Field(title="Reasoning effort")
     ] = None
     seed: Annotated[int | None, Field(title="Seed")] = None
     stop: Annotated[list[str] | None, Field(max_length=16, title="Stop sequences")] = None

@@ -37,7 +37,7 @@ class OpenAIChatModelParameters(BaseModel):
         None
     )
     reasoning_effort: Annotated[
-        Literal["minimal", "low", "medium", "high"] | None,
+        Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None,
         Field(description="Effort for reasoning models.", title="Reasoning effort"),
     ] = None
     seed: Annotated[
@@ -76,7 +76,7 @@ class OpenAIResponseModelParameters(BaseModel):
         Field(description="Allow several tool calls in one turn.", title="Parallel tool calls"),
     ] = None
     reasoning_effort: Annotated[
-        Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None,
+        Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None,
         Field(description="Effort for reasoning models.", title="Reasoning effort"),
     ] = None
     reasoning_summary: Annotated[

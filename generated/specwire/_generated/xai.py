@@ -26,8 +26,11 @@ class XAIChatModelParameters(BaseModel):
         None
     )
     reasoning_effort: Annotated[
-        Literal["low", "high"] | None,
-        Field(description="grok-3-mini only.", title="Reasoning effort"),
+        Literal["none", "low", "medium", "high"] | None,
+        Field(
+            description="Reasoning models that take an effort (cards say which).",
+            title="Reasoning effort",
+        ),
     ] = None
     seed: Annotated[int | None, Field(title="Seed")] = None
     stop: Annotated[list[str] | None, Field(title="Stop sequences")] = None

@@ -53,7 +53,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "output_types": ["text/plain", "application/x-thinking"],
         "parameter_overrides": {
             "max_tokens": {"maximum": 384000},
-            "reasoning_effort": {"default": "high", "enum": ["high"]},
+            "reasoning_effort": {"default": "high", "enum": ["high", "max"]},
         },
         "source": "https://api-docs.deepseek.com/quick_start/pricing (retrieved 2026-11-23); https://api-docs.deepseek.com/updates (retrieved 2026-11-23)",
         "status": "active",
@@ -67,7 +67,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "output_types": ["text/plain", "application/x-thinking"],
         "parameter_overrides": {
             "max_tokens": {"maximum": 384000},
-            "reasoning_effort": {"default": "high", "enum": ["high"]},
+            "reasoning_effort": {"default": "high", "enum": ["high", "max"]},
         },
         "source": "https://api-docs.deepseek.com/quick_start/pricing (retrieved 2026-11-23); https://api-docs.deepseek.com/updates (retrieved 2026-11-23)",
         "status": "active",

@@ -210,7 +210,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "presence_penalty": None,
             "reasoning_effort": {
                 "default": "medium",
-                "enum": ["none", "low", "medium", "high", "xhigh"],
+                "enum": ["none", "low", "medium", "high", "xhigh", "max"],
             },
             "temperature": {
                 "description": "Only accepted when reasoning_effort is none.",
@@ -235,7 +235,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "frequency_penalty": None,
             "max_tokens": {"maximum": 128000},
             "presence_penalty": None,
-            "reasoning_effort": {"enum": ["none", "low", "medium", "high", "xhigh"]},
+            "reasoning_effort": {"enum": ["none", "low", "medium", "high", "xhigh", "max"]},
             "temperature": {
                 "description": "Only accepted when reasoning_effort is none.",
                 "hidden": True,
@@ -261,7 +261,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "presence_penalty": None,
             "reasoning_effort": {
                 "default": "medium",
-                "enum": ["none", "low", "medium", "high", "xhigh"],
+                "enum": ["none", "low", "medium", "high", "xhigh", "max"],
             },
             "temperature": {
                 "description": "Only accepted when reasoning_effort is none.",
@@ -304,7 +304,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "frequency_penalty": None,
             "max_tokens": {"maximum": 128000},
             "presence_penalty": None,
-            "reasoning_effort": {"enum": ["low", "medium", "high", "xhigh"]},
+            "reasoning_effort": {"enum": ["low", "medium", "high", "xhigh", "max"]},
             "temperature": None,
             "top_p": None,
         },
@@ -322,7 +322,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "frequency_penalty": None,
             "max_tokens": {"maximum": 128000},
             "presence_penalty": None,
-            "reasoning_effort": {"enum": ["none", "low", "medium", "high", "xhigh"]},
+            "reasoning_effort": {"enum": ["none", "low", "medium", "high", "xhigh", "max"]},
             "temperature": {
                 "description": "Only accepted when reasoning_effort is none.",
                 "hidden": True,
@@ -346,7 +346,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "frequency_penalty": None,
             "max_tokens": {"maximum": 128000},
             "presence_penalty": None,
-            "reasoning_effort": {"enum": ["none", "low", "medium", "high", "xhigh"]},
+            "reasoning_effort": {"enum": ["none", "low", "medium", "high", "xhigh", "max"]},
             "temperature": {
                 "description": "Only accepted when reasoning_effort is none.",
                 "hidden": True,
@@ -370,7 +370,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "frequency_penalty": None,
             "max_tokens": {"maximum": 128000},
             "presence_penalty": None,
-            "reasoning_effort": {"enum": ["low", "medium", "high", "xhigh"]},
+            "reasoning_effort": {"enum": ["low", "medium", "high", "xhigh", "max"]},
             "temperature": None,
             "top_p": None,
         },
@@ -388,7 +388,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "frequency_penalty": None,
             "max_tokens": {"maximum": 128000},
             "presence_penalty": None,
-            "reasoning_effort": {"enum": ["none", "low", "medium", "high", "xhigh"]},
+            "reasoning_effort": {"enum": ["none", "low", "medium", "high", "xhigh", "max"]},
             "temperature": {
                 "description": "Only accepted when reasoning_effort is none.",
                 "hidden": True,

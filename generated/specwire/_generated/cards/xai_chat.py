@@ -118,7 +118,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "output_types": ["text/plain", "application/x-thinking"],
         "parameter_overrides": {
             "max_tokens": {"maximum": 1000000},
-            "reasoning_effort": {"enum": ["low", "high"]},
+            "reasoning_effort": {"enum": ["none", "low", "medium", "high"]},
             "thinking_enable": {"default": True},
         },
         "source": "https://docs.x.ai/developers/migration/may-15-retirement (retrieved 2026-11-23); https://vercel.com/ai-gateway/models/grok-4.3 (retrieved 2026-11-23)",
@@ -135,7 +135,7 @@ CARDS: dict[str, dict[str, Any]] = {
             "frequency_penalty": None,
             "max_tokens": {"maximum": 500000},
             "presence_penalty": None,
-            "reasoning_effort": {"default": "high", "enum": ["low", "high"]},
+            "reasoning_effort": {"default": "high", "enum": ["low", "medium", "high"]},
             "stop": None,
             "thinking_enable": {"default": True, "hidden": True},
         },
