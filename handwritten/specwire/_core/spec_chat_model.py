@@ -20,11 +20,11 @@ from .chat_model import ChatModelBase
 from .credential import CredentialBase
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
-from .errors import APIConnectionError, APITimeoutError, ProviderError, StreamBrokenError
+from .errors import APITimeoutError, ProviderError, StreamBrokenError
 from .ids import new_id, now_iso
 from .response import ChatResponse
 from .retry import RetryPolicy
-from .transport import HttpTransport, decode_json
+from .transport import HttpTransport, decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
@@ -126,19 +126,12 @@ class SpecChatModel(ChatModelBase):
         return params.model_dump(exclude_none=True), extra
 
     async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
-        endpoint = self._endpoint
-        headers = self.credential.auth_headers()
-        headers.update(endpoint.headers)
-        query = self.credential.auth_query()
-        if stream:
-            headers.update(endpoint.stream_headers)
-            query.update(endpoint.stream_query)
-        headers.update(wire.headers)
-        query.update(wire.query)
-        url = self.credential.resolved_base_url() + wire.path
+        headers, query = request_address(
+            self.credential, self._endpoint, stream=stream, headers=wire.headers, query=wire.query
+        )
         return await self._transport.open(
             "POST",
-            url,
+            self.credential.resolved_base_url() + wire.path,
             provider=self.binding.provider,
             json_body=wire.body,
             headers=headers,
@@ -147,22 +140,7 @@ class SpecChatModel(ChatModelBase):
         )
 
     async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
-        response = await self._open(wire, False)
-        try:
-            raw = await response.aread()
-        except httpx.HTTPError as exc:
-            raise APIConnectionError(
-                f"reading the response failed: {exc}", provider=self.binding.provider
-            ) from exc
-        finally:
-            await response.aclose()
-        body = decode_json(raw)
-        if body is None:
-            raise ProviderError(
-                f"the response is not JSON: {raw[:200].decode('utf-8', 'replace')!r}",
-                status=response.status_code,
-                provider=self.binding.provider,
-            )
+        body = await read_json_body(await self._open(wire, False), self.binding.provider)
         acc = StreamAccumulator()
         self._dialect.on_response(body, acc)
         return ChatResponse(

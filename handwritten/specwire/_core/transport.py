@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import orjson
@@ -16,6 +16,10 @@ from .errors import (
     error_class_for_status,
 )
 from .retry import parse_retry_after
+
+if TYPE_CHECKING:
+    from .binding import EndpointBinding
+    from .credential import CredentialBase
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
 
@@ -134,3 +138,42 @@ class HttpTransport:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+def request_address(
+    credential: CredentialBase,
+    endpoint: EndpointBinding,
+    *,
+    stream: bool = False,
+    headers: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Headers and query parameters of a request to ``endpoint``: authentication, the
+    spec's fixed headers (and stream-only ones), then the call's own, later ones winning."""
+    all_headers = credential.auth_headers()
+    all_headers.update(endpoint.headers)
+    all_query = credential.auth_query()
+    if stream:
+        all_headers.update(endpoint.stream_headers)
+        all_query.update(endpoint.stream_query)
+    all_headers.update(headers or {})
+    all_query.update(query or {})
+    return all_headers, all_query
+
+
+async def read_json_body(response: httpx.Response, provider: str) -> Any:
+    """The whole body of ``response`` as JSON (the response is closed afterwards)."""
+    try:
+        raw = await response.aread()
+    except httpx.HTTPError as exc:
+        raise APIConnectionError(f"reading the response failed: {exc}", provider=provider) from exc
+    finally:
+        await response.aclose()
+    body = decode_json(raw)
+    if body is None:
+        raise ProviderError(
+            f"the response is not JSON: {raw[:200].decode('utf-8', 'replace')!r}",
+            status=response.status_code,
+            provider=provider,
+        )
+    return body

@@ -22,7 +22,7 @@ from .._core.credential import CredentialBase
 from .._core.errors import APIConnectionError, ProviderError
 from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
-from .._core.transport import HttpTransport, decode_json
+from .._core.transport import HttpTransport, decode_json, request_address
 from .base import EmbeddingModelBase, InputT
 from .batching import InputKind
 from .cache import EmbeddingCacheBase
@@ -118,11 +118,9 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             media=self._media,
         )
         wire = self._wire.build_request(call)
-        headers = self.credential.auth_headers()
-        headers.update(self._endpoint.headers)
-        headers.update(wire.headers)
-        query = self.credential.auth_query()
-        query.update(wire.query)
+        headers, query = request_address(
+            self.credential, self._endpoint, headers=wire.headers, query=wire.query
+        )
         provider = self.binding.provider
         response = await self._transport.open(
             "POST",

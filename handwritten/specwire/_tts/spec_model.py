@@ -24,7 +24,7 @@ from .._core.decoders import SseDecoder
 from .._core.errors import APIConnectionError, APITimeoutError, ProviderError, StreamBrokenError
 from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
-from .._core.transport import HttpTransport, decode_json
+from .._core.transport import HttpTransport, decode_json, read_json_body, request_address
 from .base import TTSModelBase
 from .dashscope_http import AudioPiece
 from .response import TTSResponse, TTSUsage, audio_block
@@ -131,17 +131,11 @@ class SpecTTSModel(TTSModelBase):
 
     async def _open(self, body: dict[str, Any], stream: bool) -> httpx.Response:
         endpoint = self._endpoint
-        headers = self.credential.auth_headers()
-        headers.update(endpoint.headers)
-        query = self.credential.auth_query()
-        if stream:
-            headers.update(endpoint.stream_headers)
-            query.update(endpoint.stream_query)
+        headers, query = request_address(self.credential, endpoint, stream=stream)
         path = (endpoint.stream_path if stream else None) or endpoint.path
-        url = self.credential.resolved_base_url() + path.replace("{model}", self.model)
         return await self._transport.open(
             "POST",
-            url,
+            self.credential.resolved_base_url() + path.replace("{model}", self.model),
             provider=self.binding.provider,
             json_body=body,
             headers=headers,
@@ -150,22 +144,7 @@ class SpecTTSModel(TTSModelBase):
         )
 
     async def _complete(self, body: dict[str, Any], started: float) -> TTSResponse:
-        response = await self._open(body, False)
-        try:
-            raw = await response.aread()
-        except httpx.HTTPError as exc:
-            raise APIConnectionError(
-                f"reading the response failed: {exc}", provider=self.binding.provider
-            ) from exc
-        finally:
-            await response.aclose()
-        payload = decode_json(raw)
-        if payload is None:
-            raise ProviderError(
-                f"the response is not JSON: {raw[:200].decode('utf-8', 'replace')!r}",
-                status=response.status_code,
-                provider=self.binding.provider,
-            )
+        payload = await read_json_body(await self._open(body, False), self.binding.provider)
         error = self._dialect.stream_error(None, payload)
         if error is not None:
             raise error
