@@ -31,6 +31,7 @@ from specwire.message import (
 from specwire.model import ChatResponse, DashScopeChatModel, DeepSeekChatModel, OpenAIChatModel
 from tests.chat.openai_wire import answer_stream_bytes, chunk, usage_chunk, whole_json
 from tests.core.test_decoders import split_at
+from tests.stream_contract import assert_stream_contract, stream_then_whole
 
 TOOLS = [
     {
@@ -73,35 +74,9 @@ def test_any_rechunking_gives_deltas_that_join_to_the_non_streamed_answer(cuts: 
             [Reply(body=pieces, content_type="text/event-stream"), Reply(body=whole_json())]
         ) as server:
             model = openai(server)
-            chunks = await collect(model, tools=TOOLS)
-            whole = await model(HELLO, tools=TOOLS, stream=False)
+            chunks, whole = await stream_then_whole(model, HELLO, tools=TOOLS)
             await model.aclose()
-        assert isinstance(whole, ChatResponse)
-        assert [c.is_last for c in chunks] == [False] * (len(chunks) - 1) + [True]
-        final = chunks[-1]
-        assert summary(final.content) == summary(whole.content)
-        # joined deltas == final, tool arguments matched by call id
-        text = "".join(b.text for c in chunks[:-1] for b in c.content if isinstance(b, TextBlock))
-        thinking = "".join(
-            b.thinking for c in chunks[:-1] for b in c.content if isinstance(b, ThinkingBlock)
-        )
-        args: dict[str, str] = {}
-        for c in chunks[:-1]:
-            for b in c.content:
-                if isinstance(b, ToolCallBlock):
-                    args[b.id] = args.get(b.id, "") + b.input
-        assert (text, thinking) == summary(final.content)[:2]
-        assert {k: json.loads(v) for k, v in args.items()} == {
-            i: a for i, _, a in summary(final.content)[2]
-        }
-        # usage counted once, on the final chunk only
-        assert all(c.usage is None for c in chunks[:-1])
-        assert final.usage is not None and whole.usage is not None
-        assert (
-            (final.usage.input_tokens, final.usage.output_tokens)
-            == (40, 25)
-            == (whole.usage.input_tokens, whole.usage.output_tokens)
-        )
+        assert_stream_contract(chunks, whole, expected_usage=(40, 25))
 
     asyncio.run(run())
 
@@ -290,7 +265,11 @@ async def test_a_parameter_the_card_removes_is_refused_per_call_too() -> None:
 
     cred = OpenAICredential(api_key="k", base_url="http://127.0.0.1:9")
     with pytest.raises(UnsupportedParameterError):
-        OpenAIChatModel(credential=cred, model="gpt-5-mini", parameters=OpenAIChatModel.Parameters(temperature=0.5))
+        OpenAIChatModel(
+            credential=cred,
+            model="gpt-5-mini",
+            parameters=OpenAIChatModel.Parameters(temperature=0.5),
+        )
     model = OpenAIChatModel(credential=cred, model="gpt-5-mini", stream=False)
     with pytest.raises(UnsupportedParameterError):
         await model(HELLO, temperature=0.5)

@@ -5,31 +5,14 @@ response, and usage counted once (DashScope repeats the running usage on every e
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specwire._testing import LoopbackServer, Reply
-from specwire.message import TextBlock, ThinkingBlock, ToolCallBlock
-from specwire.model import ChatResponse
 from tests.core.test_decoders import split_at
-from tests.dialects.test_dashscope_dialect import HELLO, TOOLS, WHOLE, qwen, stream_bytes, summary
-
-
-def joined_deltas(chunks: list[ChatResponse]) -> tuple[str, str, dict[str, Any]]:
-    text = thinking = ""
-    args: dict[str, str] = {}
-    for chunk in chunks:
-        for block in chunk.content:
-            if isinstance(block, TextBlock):
-                text += block.text
-            elif isinstance(block, ThinkingBlock):
-                thinking += block.thinking
-            elif isinstance(block, ToolCallBlock):
-                args[block.id] = args.get(block.id, "") + block.input
-    return text, thinking, {k: json.loads(v) for k, v in args.items()}
+from tests.dialects.test_dashscope_dialect import HELLO, TOOLS, WHOLE, qwen, stream_bytes
+from tests.stream_contract import assert_stream_contract, stream_then_whole
 
 
 @given(st.lists(st.integers(min_value=0, max_value=100_000), max_size=30))
@@ -40,23 +23,8 @@ def test_any_rechunking_joins_to_the_final_and_equals_the_whole_answer(cuts: lis
         replies = [Reply(body=pieces, content_type="text/event-stream"), Reply.json(WHOLE)]
         async with LoopbackServer(replies) as server:
             model = qwen(server)
-            stream = await model(HELLO, tools=TOOLS)
-            assert not isinstance(stream, ChatResponse)
-            chunks = [c async for c in stream]
-            whole = await model(HELLO, tools=TOOLS, stream=False)
+            chunks, whole = await stream_then_whole(model, HELLO, tools=TOOLS)
             await model.aclose()
-        assert isinstance(whole, ChatResponse)
-        assert [c.is_last for c in chunks] == [False] * (len(chunks) - 1) + [True]
-        final = chunks[-1]
-        text, thinking, args = joined_deltas(chunks[:-1])
-        assert (text, thinking) == summary(final.content)[:2]
-        calls = [b for b in final.content if isinstance(b, ToolCallBlock)]
-        assert args == {c.id: json.loads(c.input) for c in calls}
-        assert summary(final.content) == summary(whole.content)
-        assert [type(b) for b in final.content] == [type(b) for b in whole.content]
-        assert all(c.usage is None for c in chunks[:-1])
-        assert final.usage is not None and whole.usage is not None
-        counts = (final.usage.input_tokens, final.usage.output_tokens)
-        assert counts == (250, 37) == (whole.usage.input_tokens, whole.usage.output_tokens)
+        assert_stream_contract(chunks, whole, expected_usage=(250, 37))
 
     asyncio.run(run())

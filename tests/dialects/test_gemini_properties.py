@@ -5,15 +5,12 @@ usage is counted once although every chunk repeats it."""
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specwire._testing import LoopbackServer, Reply
-from specwire.message import TextBlock, ThinkingBlock, ToolCallBlock
-from specwire.model import ChatResponse
+from specwire.message import ThinkingBlock
 from tests.core.test_decoders import split_at
 from tests.dialects.test_gemini_dialect import (
     HELLO,
@@ -22,25 +19,8 @@ from tests.dialects.test_gemini_dialect import (
     array_bytes,
     gemini,
     stream_bytes,
-    summary,
 )
-
-
-def joined_deltas(chunks: list[ChatResponse]) -> tuple[str, str, dict[str, Any], list[str]]:
-    text = thinking = ""
-    args: dict[str, str] = {}
-    signatures: list[str] = []
-    for chunk in chunks:
-        for block in chunk.content:
-            if isinstance(block, TextBlock):
-                text += block.text
-            elif isinstance(block, ThinkingBlock):
-                thinking += block.thinking
-                if block.signature and block.signature not in signatures:
-                    signatures.append(block.signature)
-            elif isinstance(block, ToolCallBlock):
-                args[block.id] = args.get(block.id, "") + block.input
-    return text, thinking, {k: json.loads(v) for k, v in args.items()}, signatures
+from tests.stream_contract import assert_stream_contract, delta_signatures, stream_then_whole
 
 
 @given(
@@ -61,32 +41,20 @@ def test_any_rechunking_joins_to_the_final_and_equals_the_whole_answer(
         replies = [Reply(body=pieces, content_type=content_type), Reply.json(WHOLE)]
         async with LoopbackServer(replies) as server:
             model = gemini(server)
-            stream = await model(HELLO, tools=TOOLS)
-            assert not isinstance(stream, ChatResponse)
-            chunks = [c async for c in stream]
-            whole = await model(HELLO, tools=TOOLS, stream=False)
+            chunks, whole = await stream_then_whole(model, HELLO, tools=TOOLS)
             await model.aclose()
-        assert isinstance(whole, ChatResponse)
-        assert [c.is_last for c in chunks] == [False] * (len(chunks) - 1) + [True]
+        # same call ids in final and whole (made from the response id)
+        assert_stream_contract(chunks, whole, expected_usage=(30, 26), same_call_ids=True)
         final = chunks[-1]
-        text, thinking, args, signatures = joined_deltas(chunks[:-1])
-        assert (text, thinking) == summary(final.content)[:2]
-        calls = [b for b in final.content if isinstance(b, ToolCallBlock)]
-        assert args == {c.id: json.loads(c.input) for c in calls}
-        assert summary(final.content) == summary(whole.content)
-        # same blocks, same ids (made from the response id), same signatures
+        # same blocks with the same signatures; the deltas carry each signature, in order
         assert [(type(b), getattr(b, "signature", None)) for b in final.content] == [
             (type(b), getattr(b, "signature", None)) for b in whole.content
         ]
-        assert [c.id for c in calls] == [
-            b.id for b in whole.content if isinstance(b, ToolCallBlock)
-        ]
-        assert signatures == [
+        assert list(dict.fromkeys(delta_signatures(chunks[:-1]))) == [
             b.signature for b in final.content if isinstance(b, ThinkingBlock) and b.signature
         ]
-        assert all(c.usage is None for c in chunks[:-1])
+        # the usage repeated on every chunk is counted once: final and whole agree throughout
         assert final.usage is not None and whole.usage is not None
         assert final.usage.model_dump(exclude={"time"}) == whole.usage.model_dump(exclude={"time"})
-        assert (final.usage.input_tokens, final.usage.output_tokens) == (30, 26)
 
     asyncio.run(run())

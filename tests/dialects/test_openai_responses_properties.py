@@ -5,15 +5,11 @@ non-streamed response (encrypted reasoning included), and usage counted once."""
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specwire._testing import LoopbackServer, Reply
-from specwire.message import TextBlock, ThinkingBlock, ToolCallBlock
-from specwire.model import ChatResponse
 from tests.core.test_decoders import split_at
 from tests.dialects.test_openai_responses_dialect import (
     ENCRYPTED,
@@ -22,24 +18,8 @@ from tests.dialects.test_openai_responses_dialect import (
     WHOLE,
     gpt,
     stream_bytes,
-    summary,
 )
-
-
-def joined_deltas(chunks: list[ChatResponse]) -> tuple[str, str, dict[str, Any], str | None]:
-    text = thinking = ""
-    args: dict[str, str] = {}
-    signature = None
-    for chunk in chunks:
-        for block in chunk.content:
-            if isinstance(block, TextBlock):
-                text += block.text
-            elif isinstance(block, ThinkingBlock):
-                thinking += block.thinking
-                signature = block.signature or signature
-            elif isinstance(block, ToolCallBlock):
-                args[block.id] = args.get(block.id, "") + block.input
-    return text, thinking, {k: json.loads(v) for k, v in args.items()}, signature
+from tests.stream_contract import assert_stream_contract, last_delta_signature, stream_then_whole
 
 
 @given(st.lists(st.integers(min_value=0, max_value=100_000), max_size=30))
@@ -50,26 +30,13 @@ def test_any_rechunking_joins_to_the_final_and_equals_the_whole_answer(cuts: lis
         replies = [Reply(body=pieces, content_type="text/event-stream"), Reply.json(WHOLE)]
         async with LoopbackServer(replies) as server:
             model = gpt(server)
-            stream = await model(HELLO, tools=TOOLS)
-            assert not isinstance(stream, ChatResponse)
-            chunks = [c async for c in stream]
-            whole = await model(HELLO, tools=TOOLS, stream=False)
+            chunks, whole = await stream_then_whole(model, HELLO, tools=TOOLS)
             await model.aclose()
-        assert isinstance(whole, ChatResponse)
-        assert [c.is_last for c in chunks] == [False] * (len(chunks) - 1) + [True]
-        final = chunks[-1]
-        text, thinking, args, signature = joined_deltas(chunks[:-1])
-        assert (text, thinking) == summary(final.content)[:2]
-        assert args == {i: a for i, _, a in summary(final.content)[2]}
-        assert signature == ENCRYPTED
-        assert summary(final.content) == summary(whole.content)
-        assert [type(b) for b in final.content] == [type(b) for b in whole.content]
-        assert [getattr(b, "signature", None) for b in final.content] == [
+        assert_stream_contract(chunks, whole, expected_usage=(80, 64))
+        # the encrypted reasoning comes last on the deltas and sits on the same blocks
+        assert last_delta_signature(chunks[:-1]) == ENCRYPTED
+        assert [getattr(b, "signature", None) for b in chunks[-1].content] == [
             getattr(b, "signature", None) for b in whole.content
         ]
-        assert all(c.usage is None for c in chunks[:-1])
-        assert final.usage is not None and whole.usage is not None
-        counts = (final.usage.input_tokens, final.usage.output_tokens)
-        assert counts == (80, 64) == (whole.usage.input_tokens, whole.usage.output_tokens)
 
     asyncio.run(run())
