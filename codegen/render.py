@@ -139,7 +139,12 @@ def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
         "models": models,
         "by_family": by_family,
         "primary": primary,
-        "bases": sorted({(m["base_module"], m["base_name"]) for m in models}),
+        "bases": {
+            family: sorted(
+                {(m["base_module"], m["base_name"]) for m in models if m["family"] == family}
+            )
+            for family in ("chat", "embedding", "tts")
+        },
     }
 
 
@@ -167,6 +172,13 @@ def render(spec_dir: Path) -> dict[Path, str]:
         files[PACKAGE / f"{ctx['provider']}.py"] = env.get_template(
             "specwire/_generated/provider.py.jinja"
         ).render(p=ctx)
+        # Embedding and TTS classes in their own modules: the chat path never loads
+        # their dependencies (numpy, websockets).
+        for family in ("embedding", "tts"):
+            if ctx["by_family"][family]:
+                files[PACKAGE / f"{ctx['provider']}_{family}.py"] = env.get_template(
+                    "specwire/_generated/provider_family.py.jinja"
+                ).render(p=ctx, family=family)
     files[PACKAGE / "registry.py"] = env.get_template(
         "specwire/_generated/registry.py.jinja"
     ).render(providers=providers)

@@ -26,10 +26,10 @@ if TYPE_CHECKING:
         EmbeddingUsage as EmbeddingUsage,
     )
     from ._embedding.vector import Embedding as Embedding
-    from ._generated.dashscope import DashScopeEmbeddingModel as DashScopeEmbeddingModel
-    from ._generated.gemini import GeminiEmbeddingModel as GeminiEmbeddingModel
-    from ._generated.ollama import OllamaEmbeddingModel as OllamaEmbeddingModel
-    from ._generated.openai import OpenAIEmbeddingModel as OpenAIEmbeddingModel
+    from ._generated.dashscope_embedding import DashScopeEmbeddingModel as DashScopeEmbeddingModel
+    from ._generated.gemini_embedding import GeminiEmbeddingModel as GeminiEmbeddingModel
+    from ._generated.ollama_embedding import OllamaEmbeddingModel as OllamaEmbeddingModel
+    from ._generated.openai_embedding import OpenAIEmbeddingModel as OpenAIEmbeddingModel
 
 _CORE = {
     "Embedding": "specwire._embedding.vector",

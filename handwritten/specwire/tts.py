@@ -8,11 +8,11 @@ from ._lazy import lazy_getattr
 if TYPE_CHECKING:
     # Aliased imports are explicit re-exports (the names resolve lazily at run time).
     from ._cards import TTSModelCard as TTSModelCard
-    from ._generated.dashscope import (
+    from ._generated.dashscope_tts import (
         DashScopeCosyVoiceRealtimeTTSModel as DashScopeCosyVoiceRealtimeTTSModel,
     )
-    from ._generated.dashscope import DashScopeRealtimeTTSModel as DashScopeRealtimeTTSModel
-    from ._generated.dashscope import DashScopeTTSModel as DashScopeTTSModel
+    from ._generated.dashscope_tts import DashScopeRealtimeTTSModel as DashScopeRealtimeTTSModel
+    from ._generated.dashscope_tts import DashScopeTTSModel as DashScopeTTSModel
     from ._tts.base import TTSModelBase as TTSModelBase
     from ._tts.response import TTSResponse as TTSResponse
     from ._tts.response import TTSUsage as TTSUsage

@@ -36,11 +36,15 @@ def _spec_parameters() -> dict[str, set[str]]:
     """Card folder -> parameter names of every generated class that names it."""
     registry = importlib.import_module("specwire._generated.registry")
     names: dict[str, set[str]] = {}
-    for provider, info in registry.PROVIDERS.items():
-        module = importlib.import_module(f"specwire._generated.{provider}")
+    for info in registry.PROVIDERS.values():
         for family in ("chat", "embedding", "tts"):
+            modules = {
+                "chat": registry.CHAT_MODELS,
+                "embedding": registry.EMBEDDING_MODELS,
+                "tts": registry.TTS_MODELS,
+            }[family]
             for class_name in info[family]:
-                cls = getattr(module, class_name)
+                cls = getattr(importlib.import_module(modules[class_name]), class_name)
                 if cls.cards_dir:
                     names.setdefault(cls.cards_dir, set()).update(cls.Parameters.model_fields)
     return names

@@ -22,11 +22,15 @@ def folders() -> dict[str, Users]:
     """Every card folder the generated classes name: its family and (name, Parameters)."""
     registry = importlib.import_module("specwire._generated.registry")
     by_folder: dict[str, Users] = {}
-    for provider, info in registry.PROVIDERS.items():
-        module = importlib.import_module(f"specwire._generated.{provider}")
+    for info in registry.PROVIDERS.values():
         for family in ("chat", "embedding", "tts"):
+            modules = {
+                "chat": registry.CHAT_MODELS,
+                "embedding": registry.EMBEDDING_MODELS,
+                "tts": registry.TTS_MODELS,
+            }[family]
             for class_name in info[family]:
-                cls = getattr(module, class_name)
+                cls = getattr(importlib.import_module(modules[class_name]), class_name)
                 if cls.cards_dir:
                     entry = by_folder.setdefault(cls.cards_dir, (family, []))
                     entry[1].append((class_name, cls.Parameters))

@@ -86,14 +86,14 @@ CHAT_MODELS: dict[str, str] = {
 }
 
 EMBEDDING_MODELS: dict[str, str] = {
-    "DashScopeEmbeddingModel": "specwire._generated.dashscope",
-    "GeminiEmbeddingModel": "specwire._generated.gemini",
-    "OllamaEmbeddingModel": "specwire._generated.ollama",
-    "OpenAIEmbeddingModel": "specwire._generated.openai",
+    "DashScopeEmbeddingModel": "specwire._generated.dashscope_embedding",
+    "GeminiEmbeddingModel": "specwire._generated.gemini_embedding",
+    "OllamaEmbeddingModel": "specwire._generated.ollama_embedding",
+    "OpenAIEmbeddingModel": "specwire._generated.openai_embedding",
 }
 
 TTS_MODELS: dict[str, str] = {
-    "DashScopeTTSModel": "specwire._generated.dashscope",
-    "DashScopeRealtimeTTSModel": "specwire._generated.dashscope",
-    "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope",
+    "DashScopeTTSModel": "specwire._generated.dashscope_tts",
+    "DashScopeRealtimeTTSModel": "specwire._generated.dashscope_tts",
+    "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope_tts",
 }
