@@ -14,7 +14,7 @@ from typing import Any
 from .._core.blocks import DataBlock, TextBlock, ToolCallBlock, ToolResultBlock
 from .._core.messages import Msg
 from .base import FormatterBase, group_for_multi_agent
-from .media import data_url, tool_output_text
+from .media import TOOL_MEDIA_NOTE, data_url, tool_media, tool_output_text
 
 _MEDIA_KEYS = {"image": "image", "video": "video", "audio": "audio"}
 
@@ -79,7 +79,6 @@ class DashScopeChatFormatter(FormatterBase):
 
     def _tool_messages(self, results: list[ToolResultBlock]) -> list[dict[str, Any]]:
         entries: list[dict[str, Any]] = []
-        media: list[TextBlock | DataBlock] = []
         for result in results:
             entries.append(
                 {
@@ -89,12 +88,11 @@ class DashScopeChatFormatter(FormatterBase):
                     "name": result.name,
                 }
             )
-            if not isinstance(result.output, str):
-                media.extend(b for b in result.output if isinstance(b, DataBlock))
+        media: list[TextBlock | DataBlock] = [*tool_media(results)]
         if media:
             # Tool messages carry text only; media a tool returned reaches the model as a
             # user turn right after the results.
-            note = TextBlock(text="Media returned by the tool calls above:")
+            note = TextBlock(text=TOOL_MEDIA_NOTE)
             entries.append({"role": "user", "content": self._content([note, *media])})
         return entries
 

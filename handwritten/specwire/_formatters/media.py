@@ -26,3 +26,19 @@ def tool_output_text(result: ToolResultBlock) -> str:
         else:
             pieces.append(f"[{block.source.media_type} attached]")
     return "\n".join(pieces)
+
+
+TOOL_MEDIA_NOTE = "Media returned by the tool calls above:"
+"""Leads the user turn that carries media tools returned: tool messages take text only,
+so every formatter sends such media right after the results, introduced by this line."""
+
+
+def tool_media(results: list[ToolResultBlock]) -> list[DataBlock]:
+    """The media blocks the tool results carry, in order."""
+    return [
+        block
+        for result in results
+        if not isinstance(result.output, str)
+        for block in result.output
+        if isinstance(block, DataBlock)
+    ]

@@ -10,7 +10,7 @@ from .._core.blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock, T
 from .._core.json_repair import parse_json_object
 from .._core.messages import Msg
 from .base import FormatterBase, group_for_multi_agent
-from .media import tool_output_text
+from .media import TOOL_MEDIA_NOTE, tool_media, tool_output_text
 
 
 def _image_or_note(block: DataBlock) -> tuple[str | None, str | None]:
@@ -97,7 +97,6 @@ class OllamaChatFormatter(FormatterBase):
 
     def _tool_messages(self, results: list[ToolResultBlock]) -> list[dict[str, Any]]:
         entries: list[dict[str, Any]] = []
-        media: list[TextBlock | DataBlock] = []
         for result in results:
             entries.append(
                 {
@@ -107,12 +106,11 @@ class OllamaChatFormatter(FormatterBase):
                     "tool_call_id": result.id,
                 }
             )
-            if not isinstance(result.output, str):
-                media.extend(b for b in result.output if isinstance(b, DataBlock))
+        media: list[TextBlock | DataBlock] = [*tool_media(results)]
         if media:
             # Tool messages carry text only; images a tool returned reach the model as a
             # user turn right after the results.
-            note = TextBlock(text="Media returned by the tool calls above:")
+            note = TextBlock(text=TOOL_MEDIA_NOTE)
             user = self._user_message([note, *media], "user")
             if user is not None:
                 entries.append(user)

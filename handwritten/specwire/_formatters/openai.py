@@ -8,7 +8,7 @@ from typing import Any
 from .._core.blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock, ToolResultBlock
 from .._core.messages import Msg
 from .base import FormatterBase, group_for_multi_agent
-from .media import data_url, tool_output_text
+from .media import TOOL_MEDIA_NOTE, data_url, tool_media, tool_output_text
 
 # Audio formats the input_audio part accepts, by media type.
 _AUDIO_FORMATS = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/mpeg": "mp3", "audio/mp3": "mp3"}
@@ -90,24 +90,18 @@ class OpenAIChatFormatter(FormatterBase):
 
     def _tool_messages(self, results: list[ToolResultBlock]) -> list[dict[str, Any]]:
         entries: list[dict[str, Any]] = []
-        images: list[dict[str, Any]] = []
         for result in results:
             entries.append(
                 {"role": "tool", "tool_call_id": result.id, "content": tool_output_text(result)}
             )
-            if not isinstance(result.output, str):
-                for block in result.output:
-                    if isinstance(block, DataBlock):
-                        part = _user_part(block)
-                        if part is not None:
-                            images.append(part)
+        images = [p for p in map(_user_part, tool_media(results)) if p is not None]
         if images:
             # Tool messages carry text only; media from a tool reaches the model as a user turn.
             entries.append(
                 {
                     "role": "user",
                     "content": [
-                        {"type": "text", "text": "Media returned by the tool calls above:"},
+                        {"type": "text", "text": TOOL_MEDIA_NOTE},
                         *images,
                     ],
                 }

@@ -16,7 +16,7 @@ from typing import Any
 from .._core.blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock, ToolResultBlock
 from .._core.messages import Msg
 from .base import FormatterBase, group_for_multi_agent
-from .media import data_url, tool_output_text
+from .media import TOOL_MEDIA_NOTE, data_url, tool_media, tool_output_text
 
 ORIGIN = "openai_responses"
 """The ``origin`` the Responses dialect puts on the reasoning blocks it produces."""
@@ -109,7 +109,6 @@ class OpenAIResponseFormatter(FormatterBase):
     @staticmethod
     def _tool_outputs(results: list[ToolResultBlock]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
-        media: list[dict[str, Any]] = []
         for result in results:
             items.append(
                 {
@@ -118,11 +117,10 @@ class OpenAIResponseFormatter(FormatterBase):
                     "output": tool_output_text(result),
                 }
             )
-            if not isinstance(result.output, str):
-                media.extend(_input_part(b) for b in result.output if isinstance(b, DataBlock))
+        media = [_input_part(b) for b in tool_media(results)]
         if media:
             # Media a tool returned reaches the model as a user turn after the outputs.
-            note = {"type": "input_text", "text": "Media returned by the tool calls above:"}
+            note = {"type": "input_text", "text": TOOL_MEDIA_NOTE}
             items.append({"role": "user", "content": [note, *media]})
         return items
 
