@@ -68,3 +68,27 @@ class ModelBinding:
             if trimmed.endswith(suffix):
                 return binding
         return self.endpoint
+
+
+def place_parameters(
+    target: dict[str, Any], parameters: Mapping[str, Any], wire_params: Mapping[str, WireParam]
+) -> None:
+    """Put parameter values into ``target`` at their spec'd wire paths: under their own
+    name when the spec gives no path, nowhere for ``x-wire: null`` (the wire module
+    handles those itself), with ``x-wire-values`` applied. None means "not set"."""
+    for name, value in parameters.items():
+        if value is None:
+            continue
+        wire = wire_params.get(name)
+        if wire is None:
+            target[name] = value
+            continue
+        if not wire.path:
+            continue
+        if wire.values is not None:
+            key = str(value).lower() if isinstance(value, bool) else str(value)
+            value = wire.values.get(key, value)
+        place = target
+        for key in wire.path[:-1]:
+            place = place.setdefault(key, {})
+        place[wire.path[-1]] = value

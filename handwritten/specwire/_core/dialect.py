@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .accumulator import StreamAccumulator
-from .binding import EndpointBinding, WireParam
+from .binding import EndpointBinding, WireParam, place_parameters
 from .transport import read_error_fields
 
 if TYPE_CHECKING:
@@ -72,22 +72,5 @@ class ChatDialect(ABC):
 
     # ---------------------------------------------------------------- helpers
     def apply_parameters(self, body: dict[str, Any], parameters: Mapping[str, Any]) -> None:
-        """Put parameters into ``body`` at their spec'd wire paths (name as is when the
-        spec gives none)."""
-        for name, value in parameters.items():
-            if value is None:
-                continue
-            wire = self.wire_params.get(name)
-            if wire is None:
-                body[name] = value
-                continue
-            if not wire.path:
-                continue  # handled by the dialect itself
-            if wire.values is not None:
-                value = wire.values.get(
-                    str(value).lower() if isinstance(value, bool) else str(value), value
-                )
-            target = body
-            for key in wire.path[:-1]:
-                target = target.setdefault(key, {})
-            target[wire.path[-1]] = value
+        """Put parameters into ``body`` at their spec'd wire paths."""
+        place_parameters(body, parameters, self.wire_params)

@@ -33,8 +33,9 @@ from typing import Any, ClassVar
 import orjson
 from websockets.asyncio.client import ClientConnection
 
+from .._core.binding import place_parameters
 from .realtime import RealtimeTTSModelBase
-from .wire import matches, merged, place_parameters
+from .wire import matches, merged
 
 
 class CosyVoiceRealtimeTTSModel(RealtimeTTSModelBase):

@@ -20,10 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._core.binding import EndpointBinding, WireParam
+from .._core.binding import EndpointBinding, WireParam, place_parameters
 from .._core.errors import ProviderError, error_class_for_code
 from .._core.transport import read_error_fields
-from .wire import merged, place_parameters
+from .wire import merged
 
 
 @dataclass

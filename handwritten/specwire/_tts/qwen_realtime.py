@@ -30,9 +30,10 @@ from typing import ClassVar
 import orjson
 from websockets.asyncio.client import ClientConnection
 
+from .._core.binding import place_parameters
 from .._core.ids import new_id
 from .realtime import RealtimeTTSModelBase
-from .wire import merged, place_parameters
+from .wire import merged
 
 
 class QwenRealtimeTTSModel(RealtimeTTSModelBase):

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .._core.binding import EndpointBinding, WireParam
+from .._core.binding import EndpointBinding
 from .._core.credential import CredentialBase
 
 # The media type each audio ``format`` value stands for; raw PCM carries its rate.
@@ -47,30 +47,6 @@ def audio_defaults(options: Mapping[str, Any], model: str) -> dict[str, Any]:
         if matches(model, entry.get("models", "*")):
             return {k: v for k, v in entry.items() if k != "models"}
     return {}
-
-
-def place_parameters(
-    message: dict[str, Any], parameters: Mapping[str, Any], wire_params: Mapping[str, WireParam]
-) -> None:
-    """Put parameter values into ``message`` at their spec'd dotted wire paths (top
-    level under their own name when the spec gives no path; skipped for ``x-wire:
-    null``)."""
-    for name, value in parameters.items():
-        if value is None:
-            continue
-        wire = wire_params.get(name)
-        if wire is None:
-            message[name] = value
-            continue
-        if not wire.path:
-            continue
-        if wire.values is not None:
-            key = str(value).lower() if isinstance(value, bool) else str(value)
-            value = wire.values.get(key, value)
-        target = message
-        for key in wire.path[:-1]:
-            target = target.setdefault(key, {})
-        target[wire.path[-1]] = value
 
 
 def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from ..._core.binding import EndpointBinding, WireParam
+from ..._core.binding import EndpointBinding, WireParam, place_parameters
 from ..._core.blocks import DataBlock
 from ..._core.dialect import WireRequest
 from ..._core.errors import ProviderError
@@ -95,24 +95,8 @@ class EmbeddingWire(ABC):
         return dict(self.endpoint.fixed_body)
 
     def apply_parameters(self, target: dict[str, Any], parameters: Mapping[str, Any]) -> None:
-        """Put parameters into ``target`` at their spec'd wire paths (name as is when the
-        spec gives none; skipped when the spec says the format handles it)."""
-        for name, value in parameters.items():
-            if value is None:
-                continue
-            wire = self.wire_params.get(name)
-            if wire is None:
-                target[name] = value
-                continue
-            if not wire.path:
-                continue
-            if wire.values is not None:
-                key = str(value).lower() if isinstance(value, bool) else str(value)
-                value = wire.values.get(key, value)
-            place = target
-            for key in wire.path[:-1]:
-                place = place.setdefault(key, {})
-            place[wire.path[-1]] = value
+        """Put parameters into ``target`` at their spec'd wire paths."""
+        place_parameters(target, parameters, self.wire_params)
 
     def fail(self, message: str, body: Any = None) -> ProviderError:
         """An error for a response that is not what the format promises (the
