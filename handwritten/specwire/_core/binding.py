@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .retry import RetryPolicy
+
 StreamFormat = Literal["sse", "ndjson", "json-array", "websocket"]
 
 
@@ -59,6 +61,12 @@ class ModelBinding:
     retry_codes: frozenset[str] = frozenset()
     batch_limits: Mapping[str, int] = field(default_factory=dict)
     cards_module: str | None = None
+
+    def retry_policy(self, max_retries: int) -> RetryPolicy:
+        """The retry policy for this model family's spec'd retryable statuses and codes."""
+        return RetryPolicy(
+            max_retries=max_retries, statuses=self.retry_statuses, codes=self.retry_codes
+        )
 
     def endpoint_for(self, base_url: str) -> EndpointBinding:
         """The endpoint binding for ``base_url``: a variant whose suffix it ends with,

@@ -23,7 +23,6 @@ from .dialect import ChatCall, ChatDialect, WireRequest
 from .errors import APITimeoutError, ProviderError, StreamBrokenError
 from .ids import new_id, now_iso
 from .response import ChatResponse
-from .retry import RetryPolicy
 from .transport import HttpTransport, decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
@@ -77,11 +76,7 @@ class SpecChatModel(ChatModelBase):
         if formatter is None:
             self.formatter = dialect_cls.formatter_class()
         self._transport = HttpTransport(timeout)
-        self._retry = RetryPolicy(
-            max_retries=max_retries,
-            statuses=self.binding.retry_statuses,
-            codes=self.binding.retry_codes,
-        )
+        self._retry = self.binding.retry_policy(max_retries)
 
     async def aclose(self) -> None:
         """Close the model's HTTP connections."""

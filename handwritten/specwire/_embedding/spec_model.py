@@ -21,7 +21,6 @@ from .._core.blocks import DataBlock
 from .._core.credential import CredentialBase
 from .._core.errors import APIConnectionError, ProviderError
 from .._core.ids import new_id, now_iso
-from .._core.retry import RetryPolicy
 from .._core.transport import HttpTransport, decode_json, request_address
 from .base import EmbeddingModelBase, InputT
 from .batching import InputKind
@@ -68,11 +67,7 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
         )
         self._media = any(kind != "text" for kind in self._accepted)
         self._transport = HttpTransport(timeout)
-        self._policy = RetryPolicy(
-            max_retries=max_retries,
-            statuses=self.binding.retry_statuses,
-            codes=self.binding.retry_codes,
-        )
+        self._policy = self.binding.retry_policy(max_retries)
 
     # ------------------------------------------------------------ base hooks
     @classmethod

@@ -23,7 +23,6 @@ from .._core.credential import CredentialBase
 from .._core.decoders import SseDecoder
 from .._core.errors import APIConnectionError, APITimeoutError, ProviderError, StreamBrokenError
 from .._core.ids import new_id, now_iso
-from .._core.retry import RetryPolicy
 from .._core.transport import HttpTransport, decode_json, read_json_body, request_address
 from .base import TTSModelBase
 from .dashscope_http import AudioPiece
@@ -88,11 +87,7 @@ class SpecTTSModel(TTSModelBase):
             endpoint, self.binding.wire_params, self.binding.provider
         )
         self._transport = HttpTransport(timeout)
-        self._retry = RetryPolicy(
-            max_retries=max_retries,
-            statuses=self.binding.retry_statuses,
-            codes=self.binding.retry_codes,
-        )
+        self._retry = self.binding.retry_policy(max_retries)
 
     async def aclose(self) -> None:
         """Close the model's HTTP connections."""
