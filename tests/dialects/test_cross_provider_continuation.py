@@ -1,7 +1,7 @@
 """A conversation started on one dialect (thinking, text and two tool calls in its
-history) continues on another: every ordered pair with Anthropic or Gemini on either
-side sends a well-formed request, both tool results reach the model, and provider
-signatures go back only to the dialect that made them."""
+history) continues on another: every ordered pair of the six chat dialects sends a
+well-formed request, both tool results reach the model, and provider signatures go back
+only to the dialect that made them (Anthropic and Gemini requests are checked in detail)."""
 
 from __future__ import annotations
 
@@ -38,8 +38,7 @@ DIALECTS: dict[str, tuple[Factory, dict[str, Any], list[dict[str, Any]]]] = {
     "ollama": (lambda s: ollama.ollama(s, stream=False), ollama.WHOLE, ollama.TOOLS),
     "dashscope": (lambda s: dashscope.qwen(s, stream=False), dashscope.WHOLE, dashscope.TOOLS),
 }
-MINE = ("anthropic", "gemini")
-PAIRS = [(a, b) for a in DIALECTS for b in DIALECTS if a in MINE or b in MINE]
+PAIRS = [(a, b) for a in DIALECTS for b in DIALECTS]
 SIGNATURES = {
     "anthropic": [anthropic.SIGNATURE],
     "gemini": [gemini.SIG_CALL, gemini.SIG_TEXT],
