@@ -24,7 +24,7 @@ from .._core.accumulator import StreamAccumulator
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ProviderError, ServerError, StreamBrokenError, error_class_for_code
 from .._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
-from .tools import function_tools, tool_choice
+from .tools import function_tools, openai_function_tools, tool_choice
 
 _MEDIA_KEYS = ("image", "video", "audio")
 
@@ -45,17 +45,7 @@ class DashScopeChatDialect(ChatDialect):
             parameters["incremental_output"] = True
         tools = function_tools(call.tools)
         if tools:
-            parameters["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": t.name,
-                        "description": t.description,
-                        "parameters": t.parameters,
-                    },
-                }
-                for t in tools
-            ]
+            parameters["tools"] = openai_function_tools(tools)
         choice = tool_choice(call.tool_choice)
         if choice is not None:
             parameters["tool_choice"] = self._tool_choice(choice.mode, choice.name, tools)

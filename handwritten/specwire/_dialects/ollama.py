@@ -19,7 +19,7 @@ from .._core.accumulator import StreamAccumulator
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ServerError, StreamBrokenError
 from .._formatters.ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
-from .tools import function_tools, tool_choice
+from .tools import function_tools, openai_function_tools, tool_choice
 
 
 class OllamaChatDialect(ChatDialect):
@@ -43,17 +43,7 @@ class OllamaChatDialect(ChatDialect):
         elif choice is not None and choice.mode == "function":
             tools = [t for t in tools if t.name == choice.name] or tools
         if tools:
-            body["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": t.name,
-                        "description": t.description,
-                        "parameters": t.parameters,
-                    },
-                }
-                for t in tools
-            ]
+            body["tools"] = openai_function_tools(tools)
         params = dict(call.parameters)
         if params.get("reasoning_effort") is not None:
             params.pop("thinking_enable", None)  # both set `think`; the level is more specific

@@ -17,7 +17,7 @@ from .._core.accumulator import StreamAccumulator
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ServerError, error_class_for_code
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
-from .tools import function_tools, tool_choice
+from .tools import function_tools, openai_function_tools, tool_choice
 
 
 class OpenAIChatDialect(ChatDialect):
@@ -37,17 +37,7 @@ class OpenAIChatDialect(ChatDialect):
                 body["stream_options"] = {"include_usage": True}
         tools = function_tools(call.tools)
         if tools:
-            body["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": t.name,
-                        "description": t.description,
-                        "parameters": t.parameters,
-                    },
-                }
-                for t in tools
-            ]
+            body["tools"] = openai_function_tools(tools)
         choice = tool_choice(call.tool_choice)
         if choice is not None:
             body["tool_choice"] = (
@@ -57,9 +47,8 @@ class OpenAIChatDialect(ChatDialect):
             )
         params = dict(call.parameters)
         if not tools:
-            params.pop(
-                "parallel_tool_calls", None
-            )  # only meaningful, and only accepted, with tools
+            # only meaningful, and only accepted, with tools
+            params.pop("parallel_tool_calls", None)
         self.apply_parameters(body, params)
         return WireRequest(self.endpoint.path, body)
 

@@ -30,6 +30,17 @@ def function_tools(tools: list[dict[str, Any]] | None) -> list[FunctionTool]:
     return out
 
 
+def openai_function_tools(tools: list[FunctionTool]) -> list[dict[str, Any]]:
+    """Tools in the OpenAI function form that Chat Completions, DashScope and Ollama take."""
+    return [
+        {
+            "type": "function",
+            "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+        }
+        for t in tools
+    ]
+
+
 class Choice(NamedTuple):
     """Tool choice in neutral form: ``mode`` is auto, none, required or function."""
 

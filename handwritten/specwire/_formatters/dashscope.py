@@ -15,6 +15,7 @@ from .._core.blocks import DataBlock, TextBlock, ToolCallBlock, ToolResultBlock
 from .._core.messages import Msg
 from .base import FormatterBase, group_for_multi_agent
 from .media import TOOL_MEDIA_NOTE, data_url, tool_media, tool_output_text
+from .openai import openai_tool_calls
 
 _MEDIA_KEYS = {"image": "image", "video": "video", "audio": "audio"}
 
@@ -45,14 +46,7 @@ class DashScopeChatFormatter(FormatterBase):
             if content or calls:
                 entry: dict[str, Any] = {"role": "assistant", "content": content}
                 if calls:
-                    entry["tool_calls"] = [
-                        {
-                            "id": c.id,
-                            "type": "function",
-                            "function": {"name": c.name, "arguments": c.input or "{}"},
-                        }
-                        for c in calls
-                    ]
+                    entry["tool_calls"] = openai_tool_calls(calls)
                 entries.append(entry)
             entries.extend(self._tool_messages(results))
             return entries

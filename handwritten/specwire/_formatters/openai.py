@@ -33,6 +33,15 @@ def _user_part(block: DataBlock) -> dict[str, Any] | None:
     return None
 
 
+def openai_tool_calls(calls: list[ToolCallBlock]) -> list[dict[str, Any]]:
+    """Tool calls as an assistant message's ``tool_calls`` (the OpenAI form, which
+    DashScope's native protocol shares)."""
+    return [
+        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.input or "{}"}}
+        for c in calls
+    ]
+
+
 class OpenAIChatFormatter(FormatterBase):
     """One API message per ``Msg``; tool results become ``tool`` messages. Thinking is
     written as ``reasoning_content`` on assistant messages, and the dialect keeps or
@@ -60,14 +69,7 @@ class OpenAIChatFormatter(FormatterBase):
                 if thinking:
                     entry["reasoning_content"] = "".join(thinking)
                 if calls:
-                    entry["tool_calls"] = [
-                        {
-                            "id": c.id,
-                            "type": "function",
-                            "function": {"name": c.name, "arguments": c.input or "{}"},
-                        }
-                        for c in calls
-                    ]
+                    entry["tool_calls"] = openai_tool_calls(calls)
                 entries.append(entry)
             entries.extend(self._tool_messages(results))
             return entries
