@@ -84,6 +84,16 @@ class ToolResultBlock(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+def data_url(block: DataBlock) -> str:
+    """The block's URL, or an RFC 2397 data URL for inline data."""
+    source = block.source
+    if source.type == "url":
+        return source.url
+    if source.data.startswith("data:"):
+        return source.data
+    return f"data:{source.media_type};base64,{source.data}"
+
+
 ContentBlock: TypeAlias = Annotated[
     TextBlock | ThinkingBlock | ToolCallBlock | ToolResultBlock | DataBlock,
     Field(discriminator="type"),

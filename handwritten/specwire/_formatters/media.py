@@ -1,18 +1,10 @@
-"""Small conversions every formatter needs for media and tool outputs."""
+"""Small conversions every formatter needs for media and tool outputs.
+
+``data_url`` is the core's, re-exported here for the formatters."""
 
 from __future__ import annotations
 
-from .._core.blocks import DataBlock, TextBlock, ToolResultBlock
-
-
-def data_url(block: DataBlock) -> str:
-    """A URL for the block: its own URL, or an RFC 2397 data URL for inline data."""
-    source = block.source
-    if source.type == "url":
-        return source.url
-    if source.data.startswith("data:"):
-        return source.data
-    return f"data:{source.media_type};base64,{source.data}"
+from .._core.blocks import DataBlock, TextBlock, ToolResultBlock, data_url
 
 
 def tool_output_text(result: ToolResultBlock) -> str:
@@ -42,3 +34,6 @@ def tool_media(results: list[ToolResultBlock]) -> list[DataBlock]:
         for block in result.output
         if isinstance(block, DataBlock)
     ]
+
+
+__all__ = ["TOOL_MEDIA_NOTE", "data_url", "tool_media", "tool_output_text"]

@@ -124,13 +124,3 @@ def inline_base64(block: DataBlock) -> str:
     if data.startswith("data:"):
         data = data.partition(",")[2]
     return data
-
-
-def data_url(block: DataBlock) -> str:
-    """The block's URL, or an RFC 2397 data URL for inline data."""
-    source = block.source
-    if source.type == "url":
-        return source.url
-    if source.data.startswith("data:"):
-        return source.data
-    return f"data:{source.media_type};base64,{source.data}"

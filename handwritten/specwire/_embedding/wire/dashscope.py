@@ -13,10 +13,10 @@ from __future__ import annotations
 import fnmatch
 from typing import Any, ClassVar
 
-from ..._core.blocks import DataBlock
+from ..._core.blocks import DataBlock, data_url
 from ..._core.dialect import WireRequest
 from ..batching import InputKind
-from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings, data_url
+from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings
 
 _MEDIA_KINDS: frozenset[InputKind] = frozenset({"text", "image", "video"})
 
