@@ -132,27 +132,15 @@ class AnthropicMessagesDialect(ChatDialect):
         for index, block in enumerate(body.get("content") or []):
             if not isinstance(block, dict):
                 continue
-            kind = block.get("type")
-            if kind == "text":
-                acc.text(block.get("text") or "", key=index)
-            elif kind == "thinking":
-                acc.thinking(
-                    block.get("thinking") or "",
-                    key=index,
-                    signature=block.get("signature") or None,
-                    extra=_EXTRA,
-                )
-            elif kind == "redacted_thinking":
-                acc.redacted_thinking(block.get("data") or "", key=index, extra=_EXTRA)
-            elif kind == "tool_use":
+            if block.get("type") == "tool_use":
                 acc.tool_call(
                     index,
                     call_id=block.get("id"),
                     name=block.get("name"),
                     arguments=_dump(block.get("input")),
                 )
-            # server_tool_use and *_tool_result blocks are the server's own tools: not
-            # calls for the caller to run, so they are not tool-call blocks.
+            else:
+                _open_content_block(block, index, acc)
         acc.stop_reason = body.get("stop_reason")
         self._usage(body.get("usage"), acc)
 
@@ -185,21 +173,13 @@ class AnthropicMessagesDialect(ChatDialect):
         block = payload.get("content_block") or {}
         kind = block.get("type")
         acc.state.setdefault("kinds", {})[index] = kind
-        if kind == "text":
-            acc.text(block.get("text") or "", key=index)
-        elif kind == "thinking":
-            acc.thinking(
-                block.get("thinking") or "",
-                key=index,
-                signature=block.get("signature") or None,
-                extra=_EXTRA,
-            )
-        elif kind == "redacted_thinking":
-            acc.redacted_thinking(block.get("data") or "", key=index, extra=_EXTRA)
-        elif kind == "tool_use":
+        if kind == "tool_use":
+            # arguments follow as input_json_delta; a whole input is kept for block stop
             acc.tool_call(index, call_id=block.get("id"), name=block.get("name"))
             if block.get("input"):
                 acc.state.setdefault("tool_inputs", {})[index] = _dump(block["input"])
+        else:
+            _open_content_block(block, index, acc)
 
     def _delta(self, payload: dict[str, Any], acc: StreamAccumulator) -> None:
         index = payload.get("index")
@@ -262,3 +242,21 @@ def _dump(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value if value is not None else {}, ensure_ascii=False)
+
+
+def _open_content_block(block: dict[str, Any], index: Any, acc: StreamAccumulator) -> None:
+    """A text, thinking or redacted-thinking block, as a whole response holds it or a
+    stream's content_block_start opens it. Other kinds (server tools and their results)
+    are the server's own business and are not kept."""
+    kind = block.get("type")
+    if kind == "text":
+        acc.text(block.get("text") or "", key=index)
+    elif kind == "thinking":
+        acc.thinking(
+            block.get("thinking") or "",
+            key=index,
+            signature=block.get("signature") or None,
+            extra=_EXTRA,
+        )
+    elif kind == "redacted_thinking":
+        acc.redacted_thinking(block.get("data") or "", key=index, extra=_EXTRA)
