@@ -5,7 +5,17 @@ Options (from the provider spec):
   (``reasoning_content`` for DeepSeek, DashScope, Moonshot, xAI; ``reasoning`` for others).
 - ``send_reasoning``: ``never`` (drop thinking from history), ``tool_turns`` (send it back
   on assistant messages that call tools, as DeepSeek's thinking mode requires) or ``always``.
+- ``reasoning_request_format``: how thinking that is sent back is written: ``field`` (the
+  text in ``reasoning_request_field``, default ``reasoning_content``), ``content_parts``
+  (a thinking part before the text in the assistant's ``content``, as Mistral reads it) or
+  ``reasoning_details`` (the ``reasoning_details`` entries this provider sent, signatures
+  and encrypted data included; reasoning from anyone else is dropped: OpenRouter).
 - ``stream_usage``: ask for usage on streams with ``stream_options.include_usage``.
+
+Whatever the options, responses are read generally: ``content`` may be a list of typed
+parts with thinking parts, and ``reasoning_details`` entries become thinking blocks that
+keep their signature (see ``openai_parts``). An error body or stream event's own status
+(``error.status_code``, as Groq sends) decides its class as an HTTP status would.
 """
 
 from __future__ import annotations
@@ -15,8 +25,9 @@ from typing import Any
 
 from .._core.accumulator import StreamAccumulator
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import ServerError, error_class_for_code
+from .._core.errors import ServerError, error_class_for_code, error_class_for_status
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
+from .openai_parts import feed_content, feed_reasoning_details, thinking_part
 from .tools import function_tools, openai_function_tools, tool_choice
 
 
@@ -53,15 +64,36 @@ class OpenAIChatDialect(ChatDialect):
         return WireRequest(self.endpoint.path, body)
 
     def _messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The formatter writes thinking provider-neutrally (``reasoning_content`` text,
+        # ``reasoning_details`` entries tagged with their origin); this provider's form
+        # is chosen here.
         policy = self.options.get("send_reasoning", "never")
+        form = self.options.get("reasoning_request_format", "field")
         field = self.options.get("reasoning_request_field", "reasoning_content")
         out = []
         for message in messages:
-            if "reasoning_content" in message:
+            if "reasoning_content" in message or "reasoning_details" in message:
                 message = dict(message)
-                reasoning = message.pop("reasoning_content")
+                reasoning = message.pop("reasoning_content", None)
+                details = message.pop("reasoning_details", None)
                 keep = policy == "always" or (policy == "tool_turns" and message.get("tool_calls"))
-                if keep:
+                if keep and form == "reasoning_details":
+                    own = [
+                        {k: v for k, v in entry.items() if k != "origin"}
+                        for entry in details or ()
+                        if isinstance(entry, dict) and entry.get("origin") == self.provider
+                    ]
+                    if own:
+                        message["reasoning_details"] = own
+                elif keep and form == "content_parts" and reasoning:
+                    text = message.get("content")
+                    parts = [thinking_part(reasoning)]
+                    if isinstance(text, str) and text:
+                        parts.append({"type": "text", "text": text})
+                    elif isinstance(text, list):
+                        parts.extend(text)
+                    message["content"] = parts
+                elif keep and form == "field" and reasoning:
                     message[field] = reasoning
             out.append(message)
         return out
@@ -78,16 +110,10 @@ class OpenAIChatDialect(ChatDialect):
         if choices:
             choice = choices[0]
             message = choice.get("message") or {}
-            for field in self.options.get("reasoning_fields", ("reasoning_content", "reasoning")):
-                reasoning = message.get(field)
-                if isinstance(reasoning, str) and reasoning:
-                    acc.thinking(reasoning)
-                    break
+            self._reasoning(message, acc)
             content = message.get("content")
-            if isinstance(content, list):  # some compatible servers return parts
-                content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
             if content:
-                acc.text(content)
+                feed_content(content, acc)
             for i, call in enumerate(message.get("tool_calls") or []):
                 fn = call.get("function") or {}
                 args = fn.get("arguments")
@@ -107,16 +133,13 @@ class OpenAIChatDialect(ChatDialect):
             choice = choices[0]
             delta = choice.get("delta")
             if delta:
-                for field in self.options.get(
-                    "reasoning_fields", ("reasoning_content", "reasoning")
-                ):
-                    reasoning = delta.get(field)
-                    if reasoning and isinstance(reasoning, str):
-                        acc.thinking(reasoning)
-                        break
+                self._reasoning(delta, acc)
                 content = delta.get("content")
                 if content:
-                    acc.text(content)
+                    if content.__class__ is str:
+                        acc.text(content)
+                    else:
+                        feed_content(content, acc)
                 calls = delta.get("tool_calls")
                 if calls:
                     self._tool_call_deltas(calls, acc)
@@ -125,6 +148,20 @@ class OpenAIChatDialect(ChatDialect):
         usage = payload.get("usage")
         if usage:
             self._usage(usage, acc)
+
+    def _reasoning(self, message: dict[str, Any], acc: StreamAccumulator) -> None:
+        """Reasoning of a message or delta: ``reasoning_details`` entries when there are
+        any (they repeat the plain reasoning text and add signatures), else the first
+        non-empty spec'd reasoning field."""
+        details = message.get("reasoning_details")
+        if details and isinstance(details, list):
+            feed_reasoning_details(details, acc, self.provider)
+            return
+        for field in self.options.get("reasoning_fields", ("reasoning_content", "reasoning")):
+            reasoning = message.get(field)
+            if reasoning and isinstance(reasoning, str):
+                acc.thinking(reasoning)
+                return
 
     def _tool_call_deltas(self, calls: list[dict[str, Any]], acc: StreamAccumulator) -> None:
         # Calls are keyed by index; a new id at a known index (servers that send every
@@ -160,14 +197,26 @@ class OpenAIChatDialect(ChatDialect):
 
     def _raise(self, payload: dict[str, Any]) -> None:
         code, message = self.read_error(payload)
-        status = (
-            payload.get("error", {}).get("code") if isinstance(payload.get("error"), dict) else None
-        )
-        cls = error_class_for_code(code, ServerError)
+        error = payload.get("error")
+        status = None
+        if isinstance(error, dict):
+            # the event's own HTTP status (Groq: ``status_code``), else a numeric code
+            for key in ("status_code", "status", "code"):
+                value = error.get(key)
+                if isinstance(value, int) and 400 <= value <= 599:
+                    status = value
+                    break
+        if status is not None and status in (401, 403, 404, 429):
+            cls = error_class_for_status(status)  # these statuses decide over any code
+        else:
+            default = error_class_for_status(status) if status is not None else ServerError
+            cls = error_class_for_code(code, default)
+            if cls is default and isinstance(error, dict) and isinstance(error.get("type"), str):
+                cls = error_class_for_code(error["type"], default)
         raise cls(
             message or "error event in stream",
             code=code,
             provider=self.provider,
-            status=status if isinstance(status, int) else None,
+            status=status,
             body=payload,
         )

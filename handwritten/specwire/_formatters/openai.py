@@ -7,6 +7,7 @@ from typing import Any
 
 from .._core.blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock, ToolResultBlock
 from .._core.messages import Msg
+from .._dialects.openai_parts import reasoning_detail_entry
 from .base import FormatterBase, group_for_multi_agent
 from .media import TOOL_MEDIA_NOTE, data_url, tool_media, tool_output_text
 
@@ -44,8 +45,9 @@ def openai_tool_calls(calls: list[ToolCallBlock]) -> list[dict[str, Any]]:
 
 class OpenAIChatFormatter(FormatterBase):
     """One API message per ``Msg``; tool results become ``tool`` messages. Thinking is
-    written as ``reasoning_content`` on assistant messages, and the dialect keeps or
-    drops it per provider."""
+    written provider-neutrally on assistant messages: its text as ``reasoning_content``,
+    and blocks read from ``reasoning_details`` as those entries tagged with their
+    ``origin``; the dialect writes them in its provider's form, or drops them."""
 
     async def format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -60,14 +62,16 @@ class OpenAIChatFormatter(FormatterBase):
         if msg.role == "assistant":
             entries: list[dict[str, Any]] = []
             texts = [b.text for b in msg.content if isinstance(b, TextBlock)]
-            thinking = [
-                b.thinking for b in msg.content if isinstance(b, ThinkingBlock) and b.thinking
-            ]
+            blocks = [b for b in msg.content if isinstance(b, ThinkingBlock)]
+            thinking = [b.thinking for b in blocks if b.thinking]
+            details = [e for e in map(reasoning_detail_entry, blocks) if e is not None]
             calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
-            if texts or calls or thinking:
+            if texts or calls or thinking or details:
                 entry: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
                 if thinking:
                     entry["reasoning_content"] = "".join(thinking)
+                if details:
+                    entry["reasoning_details"] = details
                 if calls:
                     entry["tool_calls"] = openai_tool_calls(calls)
                 entries.append(entry)
