@@ -33,6 +33,20 @@ PROVIDERS["gemini"] = {
     "embedding": ("GeminiEmbeddingModel",),
     "tts": (),
 }
+PROVIDERS["groq"] = {
+    "label": "Groq",
+    "credential": "GroqCredential",
+    "chat": ("GroqChatModel",),
+    "embedding": (),
+    "tts": (),
+}
+PROVIDERS["mistral"] = {
+    "label": "Mistral AI",
+    "credential": "MistralCredential",
+    "chat": ("MistralChatModel",),
+    "embedding": ("MistralEmbeddingModel",),
+    "tts": (),
+}
 PROVIDERS["moonshot"] = {
     "label": "Moonshot AI (Kimi)",
     "credential": "MoonshotCredential",
@@ -54,6 +68,13 @@ PROVIDERS["openai"] = {
     "embedding": ("OpenAIEmbeddingModel",),
     "tts": (),
 }
+PROVIDERS["openrouter"] = {
+    "label": "OpenRouter",
+    "credential": "OpenRouterCredential",
+    "chat": ("OpenRouterChatModel",),
+    "embedding": (),
+    "tts": (),
+}
 PROVIDERS["xai"] = {
     "label": "xAI",
     "credential": "XAICredential",
@@ -67,9 +88,12 @@ CREDENTIALS: dict[str, str] = {
     "DashScopeCredential": "specwire._generated.dashscope",
     "DeepSeekCredential": "specwire._generated.deepseek",
     "GeminiCredential": "specwire._generated.gemini",
+    "GroqCredential": "specwire._generated.groq",
+    "MistralCredential": "specwire._generated.mistral",
     "MoonshotCredential": "specwire._generated.moonshot",
     "OllamaCredential": "specwire._generated.ollama",
     "OpenAICredential": "specwire._generated.openai",
+    "OpenRouterCredential": "specwire._generated.openrouter",
     "XAICredential": "specwire._generated.xai",
 }
 
@@ -78,16 +102,20 @@ CHAT_MODELS: dict[str, str] = {
     "DashScopeChatModel": "specwire._generated.dashscope",
     "DeepSeekChatModel": "specwire._generated.deepseek",
     "GeminiChatModel": "specwire._generated.gemini",
+    "GroqChatModel": "specwire._generated.groq",
+    "MistralChatModel": "specwire._generated.mistral",
     "MoonshotChatModel": "specwire._generated.moonshot",
     "OllamaChatModel": "specwire._generated.ollama",
     "OpenAIChatModel": "specwire._generated.openai",
     "OpenAIResponseModel": "specwire._generated.openai",
+    "OpenRouterChatModel": "specwire._generated.openrouter",
     "XAIChatModel": "specwire._generated.xai",
 }
 
 EMBEDDING_MODELS: dict[str, str] = {
     "DashScopeEmbeddingModel": "specwire._generated.dashscope_embedding",
     "GeminiEmbeddingModel": "specwire._generated.gemini_embedding",
+    "MistralEmbeddingModel": "specwire._generated.mistral_embedding",
     "OllamaEmbeddingModel": "specwire._generated.ollama_embedding",
     "OpenAIEmbeddingModel": "specwire._generated.openai_embedding",
 }
