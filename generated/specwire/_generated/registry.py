@@ -26,6 +26,13 @@ PROVIDERS["deepseek"] = {
     "embedding": (),
     "tts": (),
 }
+PROVIDERS["fireworks"] = {
+    "label": "Fireworks AI",
+    "credential": "FireworksCredential",
+    "chat": ("FireworksChatModel",),
+    "embedding": (),
+    "tts": (),
+}
 PROVIDERS["gemini"] = {
     "label": "Google Gemini",
     "credential": "GeminiCredential",
@@ -75,6 +82,20 @@ PROVIDERS["openrouter"] = {
     "embedding": (),
     "tts": (),
 }
+PROVIDERS["together"] = {
+    "label": "Together AI",
+    "credential": "TogetherCredential",
+    "chat": ("TogetherChatModel",),
+    "embedding": (),
+    "tts": (),
+}
+PROVIDERS["vllm"] = {
+    "label": "vLLM",
+    "credential": "VLLMCredential",
+    "chat": ("VLLMChatModel",),
+    "embedding": (),
+    "tts": (),
+}
 PROVIDERS["xai"] = {
     "label": "xAI",
     "credential": "XAICredential",
@@ -87,6 +108,7 @@ CREDENTIALS: dict[str, str] = {
     "AnthropicCredential": "specwire._generated.anthropic",
     "DashScopeCredential": "specwire._generated.dashscope",
     "DeepSeekCredential": "specwire._generated.deepseek",
+    "FireworksCredential": "specwire._generated.fireworks",
     "GeminiCredential": "specwire._generated.gemini",
     "GroqCredential": "specwire._generated.groq",
     "MistralCredential": "specwire._generated.mistral",
@@ -94,6 +116,8 @@ CREDENTIALS: dict[str, str] = {
     "OllamaCredential": "specwire._generated.ollama",
     "OpenAICredential": "specwire._generated.openai",
     "OpenRouterCredential": "specwire._generated.openrouter",
+    "TogetherCredential": "specwire._generated.together",
+    "VLLMCredential": "specwire._generated.vllm",
     "XAICredential": "specwire._generated.xai",
 }
 
@@ -101,6 +125,7 @@ CHAT_MODELS: dict[str, str] = {
     "AnthropicChatModel": "specwire._generated.anthropic",
     "DashScopeChatModel": "specwire._generated.dashscope",
     "DeepSeekChatModel": "specwire._generated.deepseek",
+    "FireworksChatModel": "specwire._generated.fireworks",
     "GeminiChatModel": "specwire._generated.gemini",
     "GroqChatModel": "specwire._generated.groq",
     "MistralChatModel": "specwire._generated.mistral",
@@ -109,6 +134,8 @@ CHAT_MODELS: dict[str, str] = {
     "OpenAIChatModel": "specwire._generated.openai",
     "OpenAIResponseModel": "specwire._generated.openai",
     "OpenRouterChatModel": "specwire._generated.openrouter",
+    "TogetherChatModel": "specwire._generated.together",
+    "VLLMChatModel": "specwire._generated.vllm",
     "XAIChatModel": "specwire._generated.xai",
 }
 

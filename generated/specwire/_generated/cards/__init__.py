@@ -9,6 +9,7 @@ CARD_MODULES: dict[str, str] = {
     "cards/dashscope/embedding": "specwire._generated.cards.dashscope_embedding",
     "cards/dashscope/tts": "specwire._generated.cards.dashscope_tts",
     "cards/deepseek/chat": "specwire._generated.cards.deepseek_chat",
+    "cards/fireworks/chat": "specwire._generated.cards.fireworks_chat",
     "cards/gemini/chat": "specwire._generated.cards.gemini_chat",
     "cards/gemini/embedding": "specwire._generated.cards.gemini_embedding",
     "cards/groq/chat": "specwire._generated.cards.groq_chat",
@@ -20,5 +21,6 @@ CARD_MODULES: dict[str, str] = {
     "cards/openai/chat": "specwire._generated.cards.openai_chat",
     "cards/openai/embedding": "specwire._generated.cards.openai_embedding",
     "cards/openrouter/chat": "specwire._generated.cards.openrouter_chat",
+    "cards/together/chat": "specwire._generated.cards.together_chat",
     "cards/xai/chat": "specwire._generated.cards.xai_chat",
 }
