@@ -1,16 +1,6 @@
 """OpenAI Chat Completions: ``POST {base}/chat/completions``, SSE ending in ``[DONE]``.
 
-Options (from the provider spec):
-- ``reasoning_fields``: delta/message fields that carry reasoning text, in order
-  (``reasoning_content`` for DeepSeek, DashScope, Moonshot, xAI; ``reasoning`` for others).
-- ``send_reasoning``: ``never`` (drop thinking from history), ``tool_turns`` (send it back
-  on assistant messages that call tools, as DeepSeek's thinking mode requires) or ``always``.
-- ``reasoning_request_format``: how thinking that is sent back is written: ``field`` (the
-  text in ``reasoning_request_field``, default ``reasoning_content``), ``content_parts``
-  (a thinking part before the text in the assistant's ``content``, as Mistral reads it) or
-  ``reasoning_details`` (the ``reasoning_details`` entries this provider sent, signatures
-  and encrypted data included; reasoning from anyone else is dropped: OpenRouter).
-- ``stream_usage``: ask for usage on streams with ``stream_options.include_usage``.
+Provider differences are the spec options in ``OpenAIChatOptions``.
 
 Whatever the options, responses are read generally: ``content`` may be a list of typed
 parts with thinking parts, and ``reasoning_details`` entries become thinking blocks that
@@ -21,9 +11,10 @@ keep their signature (see ``openai_parts``). An error body or stream event's own
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from .._core.accumulator import StreamAccumulator
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ServerError, error_class_for_code, error_class_for_status
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
@@ -31,10 +22,33 @@ from .openai_parts import feed_content, feed_reasoning_details, thinking_part
 from .tools import function_tools, openai_function_tools, tool_choice
 
 
+class OpenAIChatOptions(DialectOptions):
+    """What differs between servers speaking Chat Completions."""
+
+    reasoning_fields: tuple[str, ...] = ("reasoning_content", "reasoning")
+    """Message / delta fields that carry reasoning text, tried in order
+    (``reasoning_content`` for DeepSeek, DashScope, Moonshot, xAI; ``reasoning`` for
+    others)."""
+    send_reasoning: Literal["never", "tool_turns", "always"] = "never"
+    """Thinking in history: dropped (``never``), sent back (in the
+    ``reasoning_request_format``) on assistant messages that call tools (``tool_turns``, as
+    DeepSeek's thinking mode requires) or on every assistant message (``always``)."""
+    reasoning_request_format: Literal["field", "content_parts", "reasoning_details"] = "field"
+    """How thinking that ``send_reasoning`` keeps is written: ``field`` (the text as
+    ``reasoning_content``), ``content_parts`` (a thinking part before the text in the
+    assistant's ``content``, as Mistral reads it) or ``reasoning_details`` (the entries
+    this provider sent, signatures and encrypted data included; reasoning from any other
+    provider is dropped, as OpenRouter needs)."""
+    stream_usage: bool = True
+    """Ask for usage on streams with ``stream_options.include_usage``."""
+
+
 class OpenAIChatDialect(ChatDialect):
     """Chat Completions requests, responses and stream chunks."""
 
     name = "openai_chat"
+    Options: ClassVar[type[DialectOptions]] = OpenAIChatOptions
+    options: OpenAIChatOptions
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
 
@@ -44,7 +58,7 @@ class OpenAIChatDialect(ChatDialect):
         body.update(self.endpoint.fixed_body)
         if call.stream:
             body["stream"] = True
-            if self.options.get("stream_usage", True):
+            if self.options.stream_usage:
                 body["stream_options"] = {"include_usage": True}
         tools = function_tools(call.tools)
         if tools:
@@ -67,9 +81,8 @@ class OpenAIChatDialect(ChatDialect):
         # The formatter writes thinking provider-neutrally (``reasoning_content`` text,
         # ``reasoning_details`` entries tagged with their origin); this provider's form
         # is chosen here.
-        policy = self.options.get("send_reasoning", "never")
-        form = self.options.get("reasoning_request_format", "field")
-        field = self.options.get("reasoning_request_field", "reasoning_content")
+        policy = self.options.send_reasoning
+        form = self.options.reasoning_request_format
         out = []
         for message in messages:
             if "reasoning_content" in message or "reasoning_details" in message:
@@ -94,7 +107,7 @@ class OpenAIChatDialect(ChatDialect):
                         parts.extend(text)
                     message["content"] = parts
                 elif keep and form == "field" and reasoning:
-                    message[field] = reasoning
+                    message["reasoning_content"] = reasoning
             out.append(message)
         return out
 
@@ -157,7 +170,7 @@ class OpenAIChatDialect(ChatDialect):
         if details and isinstance(details, list):
             feed_reasoning_details(details, acc, self.provider)
             return
-        for field in self.options.get("reasoning_fields", ("reasoning_content", "reasoning")):
+        for field in self.options.reasoning_fields:
             reasoning = message.get(field)
             if reasoning and isinstance(reasoning, str):
                 acc.thinking(reasoning)
