@@ -101,6 +101,14 @@ def _check_semantics(path: Path, spec: ProviderSpec) -> None:
                     f"{path}: models[{i}].parameters.properties.{pname}.default: {default} outside [{low}, {high}]"
                 )
     fields = {f.name for f in spec.credential.fields}
+    for i, model in enumerate(spec.models):
+        for name, value in (model.endpoint.query or {}).items():
+            named = value[1:-1] if value.startswith("{") and value.endswith("}") else None
+            if named is not None and named not in fields:
+                raise SpecError(
+                    f"{path}: models[{i}].endpoint.query.{name}: expected a credential field "
+                    f"in braces, one of {sorted(fields)}, got {value!r}"
+                )
     auth_field = spec.credential.auth.field
     if spec.credential.auth.placement.value != "none" and auth_field not in fields:
         raise SpecError(

@@ -50,6 +50,7 @@ def _endpoint(model_endpoint: Any) -> dict[str, Any]:
         "stream_format": stream["format"],
         "stream_terminator": stream.get("terminator"),
         "headers": ep.get("headers", {}),
+        "query": ep.get("query", {}),
         "stream_headers": stream.get("headers", {}),
         "stream_query": stream.get("query", {}),
         "fixed_body": ep.get("fixed_body", {}),

@@ -90,6 +90,12 @@ class Endpoint(BaseModel):
     ]
     stream: Stream
     headers: dict[str, str] | None = None
+    query: Annotated[
+        dict[str, str] | None,
+        Field(
+            description="Query parameters every request carries; a value `{field}` is that credential field's value (Azure's `api-version`)."
+        ),
+    ] = None
     fixed_body: Annotated[
         dict[str, Any] | None, Field(description='Fields every request body carries.')
     ] = None

@@ -11,11 +11,22 @@ from typing import Any
 import pytest
 import vcr
 
-from specwire.credential import GroqCredential, MistralCredential, OpenRouterCredential
+from specwire.credential import (
+    AzureOpenAICredential,
+    GroqCredential,
+    MistralCredential,
+    OpenRouterCredential,
+)
 from specwire.embedding import MistralEmbeddingModel
 from specwire.errors import AuthenticationError, BadRequestError
 from specwire.message import TextBlock, ThinkingBlock, ToolCallBlock, UserMsg
-from specwire.model import ChatResponse, GroqChatModel, MistralChatModel, OpenRouterChatModel
+from specwire.model import (
+    AzureOpenAIChatModel,
+    ChatResponse,
+    GroqChatModel,
+    MistralChatModel,
+    OpenRouterChatModel,
+)
 from tests.conftest import vcr_config
 from tests.stream_contract import joined_deltas
 
@@ -190,3 +201,13 @@ async def test_groq_text_and_auth_error() -> None:
     with cassette("groq/chat_error"), pytest.raises(AuthenticationError) as info:
         await groq("llama-3.3-70b-versatile", stream=False)(ASK)
     assert info.value.status == 401 and info.value.code == "invalid_api_key"
+
+
+# ---------------------------------------------------------------------- Azure OpenAI
+async def test_azure_deployment_answer() -> None:
+    cred = AzureOpenAICredential(api_key="test-key", base_url="https://contoso.openai.azure.com")
+    model = AzureOpenAIChatModel(credential=cred, model="my-gpt-4o", stream=False, max_retries=0)
+    with cassette("azure_openai/chat_text"):  # matched on the deployment path
+        response = await model(ASK)
+    assert isinstance(response, ChatResponse) and text_of(response) == "2 + 2 = 4."
+    assert response.usage is not None and response.usage.output_tokens == 8

@@ -103,6 +103,19 @@ def test_semantic_errors_are_reported(tmp_path: Path) -> None:
         generate(spec_dir, tmp_path / "out")
 
 
+def test_a_query_parameter_must_name_a_credential_field(tmp_path: Path) -> None:
+    spec_dir = _spec_copy(tmp_path)
+    data = _base_spec()
+    data["models"][0]["endpoint"]["query"] = {"api-version": "{api_versoin}"}
+    (spec_dir / "providers" / "deepseek.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(
+        SpecError,
+        match=r"deepseek.yaml: models\[0\].endpoint.query.api-version: expected a credential "
+        r"field in braces, one of \['api_key'\], got '\{api_versoin\}'",
+    ):
+        generate(spec_dir, tmp_path / "out")
+
+
 ACME_SPEC = """
 provider: acme
 label: Acme Inference

@@ -277,3 +277,27 @@ def test_content_parts_in_any_grouping_give_the_same_blocks(parts: list[Any], si
     text, thinking, _ = joined_deltas(deltas)
     assert text == "".join(b.text for b in final.content if isinstance(b, TextBlock))
     assert thinking == "".join(b.thinking for b in final.content if isinstance(b, ThinkingBlock))
+
+
+async def test_azure_request_goes_to_the_deployment_with_api_version_and_api_key() -> None:
+    from specwire.credential import AzureOpenAICredential
+    from specwire.embedding import AzureOpenAIEmbeddingModel
+    from specwire.model import AzureOpenAIChatModel
+
+    vectors = {"data": [{"index": 0, "embedding": [0.5, 0.25]}], "usage": {"prompt_tokens": 2}}
+    async with LoopbackServer(
+        lambda r: Reply.json(vectors if r.path.endswith("/embeddings") else ANSWER_WHOLE)
+    ) as server:
+        cred = AzureOpenAICredential(
+            api_key="az-key", base_url=server.url, api_version="2025-01-01"
+        )
+        chat = AzureOpenAIChatModel(credential=cred, model="my gpt", stream=False)
+        await chat([UserMsg(name="user", content="Hi")])
+        embed = AzureOpenAIEmbeddingModel(credential=cred, model="emb-deploy")
+        assert (await embed(["x"])).embeddings == [[0.5, 0.25]]
+    first, second = server.requests
+    assert first.path == "/openai/deployments/my%20gpt/chat/completions"
+    assert second.path == "/openai/deployments/emb-deploy/embeddings"
+    for request in (first, second):
+        assert request.query == "api-version=2025-01-01"
+        assert request.headers["api-key"] == "az-key" and "authorization" not in request.headers

@@ -126,6 +126,7 @@ class AnthropicChatModel(SpecChatModel):
                 "default_thinking_budget": 2048,
             },
             path="/v1/messages",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

@@ -88,6 +88,7 @@ class DeepSeekChatModel(SpecChatModel):
                 "stream_usage": True,
             },
             path="/chat/completions",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

@@ -112,6 +112,7 @@ class GeminiChatModel(SpecChatModel):
             headers={},
             options={"foreign_call_signature": "skip_thought_signature_validator"},
             path="/v1beta/models/{model}:generateContent",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path="/v1beta/models/{model}:streamGenerateContent",

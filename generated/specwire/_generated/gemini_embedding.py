@@ -54,6 +54,7 @@ class GeminiEmbeddingModel(SpecEmbeddingModel):
             headers={},
             options={},
             path="/v1beta/models/{model}:batchEmbedContents",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

@@ -114,6 +114,7 @@ class MistralChatModel(SpecChatModel):
                 "stream_usage": False,
             },
             path="/chat/completions",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

@@ -40,6 +40,7 @@ class MistralEmbeddingModel(SpecTextEmbeddingModel):
             headers={},
             options={"dimensions_field": "output_dimension", "encoding_format": "base64"},
             path="/embeddings",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

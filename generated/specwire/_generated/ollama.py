@@ -128,6 +128,7 @@ class OllamaChatModel(SpecChatModel):
             headers={},
             options={},
             path="/api/chat",
+            query={},
             stream_format="ndjson",
             stream_headers={},
             stream_path=None,

@@ -58,6 +58,7 @@ class OllamaEmbeddingModel(SpecTextEmbeddingModel):
             headers={},
             options={},
             path="/api/embed",
+            query={},
             stream_format="ndjson",
             stream_headers={},
             stream_path=None,

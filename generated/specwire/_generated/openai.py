@@ -170,6 +170,7 @@ class OpenAIChatModel(SpecChatModel):
                 "stream_usage": True,
             },
             path="/chat/completions",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,
@@ -216,6 +217,7 @@ class OpenAIResponseModel(SpecChatModel):
                 )
             },
             path="/responses",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

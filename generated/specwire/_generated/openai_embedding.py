@@ -42,6 +42,7 @@ class OpenAIEmbeddingModel(SpecTextEmbeddingModel):
             headers={},
             options={"encoding_format": "base64"},
             path="/embeddings",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

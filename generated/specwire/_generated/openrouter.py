@@ -113,6 +113,7 @@ class OpenRouterChatModel(SpecChatModel):
                 "stream_usage": True,
             },
             path="/chat/completions",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

@@ -12,6 +12,13 @@ PROVIDERS["anthropic"] = {
     "embedding": (),
     "tts": (),
 }
+PROVIDERS["azure_openai"] = {
+    "label": "Azure OpenAI",
+    "credential": "AzureOpenAICredential",
+    "chat": ("AzureOpenAIChatModel",),
+    "embedding": ("AzureOpenAIEmbeddingModel",),
+    "tts": (),
+}
 PROVIDERS["dashscope"] = {
     "label": "DashScope (Alibaba Cloud Model Studio)",
     "credential": "DashScopeCredential",
@@ -106,6 +113,7 @@ PROVIDERS["xai"] = {
 
 CREDENTIALS: dict[str, str] = {
     "AnthropicCredential": "specwire._generated.anthropic",
+    "AzureOpenAICredential": "specwire._generated.azure_openai",
     "DashScopeCredential": "specwire._generated.dashscope",
     "DeepSeekCredential": "specwire._generated.deepseek",
     "FireworksCredential": "specwire._generated.fireworks",
@@ -123,6 +131,7 @@ CREDENTIALS: dict[str, str] = {
 
 CHAT_MODELS: dict[str, str] = {
     "AnthropicChatModel": "specwire._generated.anthropic",
+    "AzureOpenAIChatModel": "specwire._generated.azure_openai",
     "DashScopeChatModel": "specwire._generated.dashscope",
     "DeepSeekChatModel": "specwire._generated.deepseek",
     "FireworksChatModel": "specwire._generated.fireworks",
@@ -140,6 +149,7 @@ CHAT_MODELS: dict[str, str] = {
 }
 
 EMBEDDING_MODELS: dict[str, str] = {
+    "AzureOpenAIEmbeddingModel": "specwire._generated.azure_openai_embedding",
     "DashScopeEmbeddingModel": "specwire._generated.dashscope_embedding",
     "GeminiEmbeddingModel": "specwire._generated.gemini_embedding",
     "MistralEmbeddingModel": "specwire._generated.mistral_embedding",

@@ -87,6 +87,7 @@ class TogetherChatModel(SpecChatModel):
                 "stream_usage": True,
             },
             path="/chat/completions",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

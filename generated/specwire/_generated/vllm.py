@@ -78,11 +78,11 @@ class VLLMCredential(CredentialBase):
 
 
 class VLLMChatModel(SpecChatModel):
-    """Models served by vLLM's OpenAI-compatible server (whatever it was started with; no cards)."""
+    """Models served by vLLM's OpenAI-compatible server (whatever it was started with; cards for a few common ones)."""
 
     Parameters = VLLMChatModelParameters
     type: str = "vllm_chat"
-    cards_dir: ClassVar[str | None] = None
+    cards_dir: ClassVar[str | None] = "cards/vllm/chat"
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="vllm",
         family="chat",
@@ -96,6 +96,7 @@ class VLLMChatModel(SpecChatModel):
                 "stream_usage": True,
             },
             path="/chat/completions",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

@@ -85,6 +85,7 @@ class XAIChatModel(SpecChatModel):
                 "stream_usage": True,
             },
             path="/chat/completions",
+            query={},
             stream_format="sse",
             stream_headers={},
             stream_path=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import quote
 
 from .retry import RetryPolicy
 
@@ -41,10 +42,19 @@ class EndpointBinding:
     stream_format: StreamFormat = "sse"
     stream_terminator: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+    """Query parameters of every request; ``{field}`` values name a credential field."""
     stream_headers: Mapping[str, str] = field(default_factory=dict)
     stream_query: Mapping[str, str] = field(default_factory=dict)
     fixed_body: Mapping[str, Any] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
+
+    def path_for(self, model: str) -> str:
+        """The endpoint path with ``{model}`` replaced by the (URL-quoted) model name,
+        for deployment- or model-addressed endpoints (Azure OpenAI)."""
+        if "{model}" not in self.path:
+            return self.path
+        return self.path.replace("{model}", quote(model, safe=""))
 
 
 @dataclass(frozen=True)

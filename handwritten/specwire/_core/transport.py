@@ -149,16 +149,33 @@ def request_address(
     query: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Headers and query parameters of a request to ``endpoint``: authentication, the
-    spec's fixed headers (and stream-only ones), then the call's own, later ones winning."""
+    spec's fixed headers and query (and stream-only ones), then the call's own, later ones
+    winning."""
     all_headers = credential.auth_headers()
     all_headers.update(endpoint.headers)
     all_query = credential.auth_query()
+    for name, value in endpoint.query.items():
+        all_query[name] = _credential_value(credential, value)
     if stream:
         all_headers.update(endpoint.stream_headers)
         all_query.update(endpoint.stream_query)
     all_headers.update(headers or {})
     all_query.update(query or {})
     return all_headers, all_query
+
+
+def _credential_value(credential: CredentialBase, value: str) -> str:
+    """``value``, or the credential field it names as ``{field}``."""
+    if value.startswith("{") and value.endswith("}"):
+        named = value[1:-1]
+        found = credential.secret(named)
+        if found is None:
+            raise ValueError(
+                f"{type(credential).__name__} has no value for {named!r}, which the spec "
+                "sends as a query parameter"
+            )
+        return found
+    return value
 
 
 async def read_json_body(response: httpx.Response, provider: str) -> Any:

@@ -75,7 +75,7 @@ class OpenAIChatDialect(ChatDialect):
             # only meaningful, and only accepted, with tools
             params.pop("parallel_tool_calls", None)
         self.apply_parameters(body, params)
-        return WireRequest(self.endpoint.path, body)
+        return WireRequest(self.endpoint.path_for(call.model), body)
 
     def _messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # The formatter writes thinking provider-neutrally (``reasoning_content`` text,

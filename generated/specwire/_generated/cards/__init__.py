@@ -5,6 +5,8 @@ from __future__ import annotations
 
 CARD_MODULES: dict[str, str] = {
     "cards/anthropic/chat": "specwire._generated.cards.anthropic_chat",
+    "cards/azure_openai/chat": "specwire._generated.cards.azure_openai_chat",
+    "cards/azure_openai/embedding": "specwire._generated.cards.azure_openai_embedding",
     "cards/dashscope/chat": "specwire._generated.cards.dashscope_chat",
     "cards/dashscope/embedding": "specwire._generated.cards.dashscope_embedding",
     "cards/dashscope/tts": "specwire._generated.cards.dashscope_tts",
@@ -22,5 +24,6 @@ CARD_MODULES: dict[str, str] = {
     "cards/openai/embedding": "specwire._generated.cards.openai_embedding",
     "cards/openrouter/chat": "specwire._generated.cards.openrouter_chat",
     "cards/together/chat": "specwire._generated.cards.together_chat",
+    "cards/vllm/chat": "specwire._generated.cards.vllm_chat",
     "cards/xai/chat": "specwire._generated.cards.xai_chat",
 }

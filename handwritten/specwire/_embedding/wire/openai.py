@@ -53,7 +53,7 @@ class OpenAIEmbeddingWire(EmbeddingWire):
             body[self.options.dimensions_field] = call.dimensions
         self.apply_parameters(body, call.parameters)
         body.update(call.extra)
-        return WireRequest(path=self.endpoint.path, body=body)
+        return WireRequest(path=self.endpoint.path_for(call.model), body=body)
 
     def incremental(self, count: int) -> IncrementalDecoder | None:
         if self.options.encoding_format != "base64":
