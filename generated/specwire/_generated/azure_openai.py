@@ -94,6 +94,15 @@ class AzureOpenAIChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "DeploymentNotFound": "NotFoundError",
+                    "content_filter": "ContentFilterError",
+                    "invalid_request_error": "BadRequestError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={

@@ -36,6 +36,15 @@ class AzureOpenAIEmbeddingModel(SpecTextEmbeddingModel):
         family="embedding",
         endpoint=EndpointBinding(
             dialect="openai_embeddings",
+            errors={
+                "classes": {
+                    "DeploymentNotFound": "NotFoundError",
+                    "content_filter": "ContentFilterError",
+                    "invalid_request_error": "BadRequestError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={"encoding_format": "base64"},

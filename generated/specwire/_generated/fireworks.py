@@ -82,6 +82,13 @@ class FireworksChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "invalid_request_error": "BadRequestError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={

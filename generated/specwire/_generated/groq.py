@@ -94,6 +94,17 @@ class GroqChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "json_validate_failed": "BadRequestError",
+                    "model_not_found": "NotFoundError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                    "tool_use_failed": "BadRequestError",
+                }
+            },
             fixed_body={},
             headers={},
             options={

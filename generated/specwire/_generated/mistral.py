@@ -105,6 +105,13 @@ class MistralChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "invalid_model": "NotFoundError",
+                    "invalid_request_error": "BadRequestError",
+                },
+                "type": ("error.type", "type"),
+            },
             fixed_body={},
             headers={},
             options={

@@ -36,6 +36,13 @@ class MistralEmbeddingModel(SpecTextEmbeddingModel):
         family="embedding",
         endpoint=EndpointBinding(
             dialect="openai_embeddings",
+            errors={
+                "classes": {
+                    "invalid_model": "NotFoundError",
+                    "invalid_request_error": "BadRequestError",
+                },
+                "type": ("error.type", "type"),
+            },
             fixed_body={},
             headers={},
             options={"dimensions_field": "output_dimension", "encoding_format": "base64"},

@@ -104,6 +104,14 @@ class OpenRouterChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "invalid_request_error": "BadRequestError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                },
+                "status": ("error.status_code", "error.code"),
+            },
             fixed_body={},
             headers={},
             options={

@@ -79,6 +79,15 @@ class TogetherChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "model_not_available": "NotFoundError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={

@@ -88,6 +88,15 @@ class VLLMChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "BadRequestError": "BadRequestError",
+                    "InternalServerError": "ServerError",
+                    "NotFoundError": "NotFoundError",
+                },
+                "status": ("error.code", "code"),
+                "type": ("error.type", "type"),
+            },
             fixed_body={},
             headers={},
             options={

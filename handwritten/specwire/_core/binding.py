@@ -48,6 +48,7 @@ class EndpointBinding:
     stream_query: Mapping[str, str] = field(default_factory=dict)
     fixed_body: Mapping[str, Any] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
+    errors: Mapping[str, Any] = field(default_factory=dict)
 
     def path_for(self, model: str) -> str:
         """The endpoint path with ``{model}`` replaced by the (URL-quoted) model name,

@@ -131,7 +131,7 @@ class SpecChatModel(ChatModelBase):
             json_body=wire.body,
             headers=headers,
             params=query,
-            reader=self._dialect.read_error,
+            errors=self._dialect.errors,
         )
 
     async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:

@@ -4,8 +4,7 @@ Provider differences are the spec options in ``OpenAIChatOptions``.
 
 Whatever the options, responses are read generally: ``content`` may be a list of typed
 parts with thinking parts, and ``reasoning_details`` entries become thinking blocks that
-keep their signature (see ``openai_parts``). An error body or stream event's own status
-(``error.status_code``, as Groq sends) decides its class as an HTTP status would.
+keep their signature (see ``openai_parts``). Error bodies are read with the spec's error format (see ``error_body``).
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ from typing import Any, ClassVar, Literal
 from .._core.accumulator import StreamAccumulator
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import ServerError, error_class_for_code, error_class_for_status
+from .._core.error_body import OPENAI_ERRORS, ErrorFormat
+from .._core.errors import ServerError
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 from .openai_parts import feed_content, feed_reasoning_details, thinking_part
 from .tools import function_tools, openai_function_tools, tool_choice
@@ -49,6 +49,7 @@ class OpenAIChatDialect(ChatDialect):
     name = "openai_chat"
     Options: ClassVar[type[DialectOptions]] = OpenAIChatOptions
     options: OpenAIChatOptions
+    error_format: ClassVar[ErrorFormat] = OPENAI_ERRORS
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
 
@@ -209,27 +210,4 @@ class OpenAIChatDialect(ChatDialect):
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:
-        code, message = self.read_error(payload)
-        error = payload.get("error")
-        status = None
-        if isinstance(error, dict):
-            # the event's own HTTP status (Groq: ``status_code``), else a numeric code
-            for key in ("status_code", "status", "code"):
-                value = error.get(key)
-                if isinstance(value, int) and 400 <= value <= 599:
-                    status = value
-                    break
-        if status is not None and status in (401, 403, 404, 429):
-            cls = error_class_for_status(status)  # these statuses decide over any code
-        else:
-            default = error_class_for_status(status) if status is not None else ServerError
-            cls = error_class_for_code(code, default)
-            if cls is default and isinstance(error, dict) and isinstance(error.get("type"), str):
-                cls = error_class_for_code(error["type"], default)
-        raise cls(
-            message or "error event in stream",
-            code=code,
-            provider=self.provider,
-            status=status,
-            body=payload,
-        )
+        raise self.errors.error(payload, provider=self.provider, fallback="error event in stream")

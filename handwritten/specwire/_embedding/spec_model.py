@@ -124,7 +124,7 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             json_body=wire.body,
             headers=headers,
             params=query,
-            reader=self._wire.read_error,
+            errors=self._wire.errors,
         )
         decoder = self._wire.incremental(len(inputs))
         raw = b""

@@ -111,7 +111,7 @@ class SpecTTSModel(TTSModelBase):
             json_body=body,
             headers=headers,
             params=query,
-            reader=self._dialect.read_error,
+            errors=self._dialect.errors,
         )
 
     async def _complete(self, body: dict[str, Any], started: float) -> TTSResponse:
