@@ -21,7 +21,7 @@ from specwire.credential import (
     MistralCredential,
     OpenRouterCredential,
 )
-from specwire.errors import BadRequestError, RateLimitError
+from specwire.errors import BadRequestError, RateLimitError, ServerError
 from specwire.message import AssistantMsg, TextBlock, ThinkingBlock, ToolCallBlock, UserMsg
 from specwire.model import (
     ChatResponse,
@@ -301,3 +301,34 @@ async def test_azure_request_goes_to_the_deployment_with_api_version_and_api_key
     for request in (first, second):
         assert request.query == "api-version=2025-01-01"
         assert request.headers["api-key"] == "az-key" and "authorization" not in request.headers
+
+
+async def test_openrouter_in_stream_error_code_is_its_status() -> None:
+    error = {
+        "id": "gen-1",
+        "object": "chat.completion.chunk",
+        "error": {"code": 502, "message": "Provider returned error"},
+        "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
+    }
+    async with LoopbackServer([Reply.sse([error], done=False)]) as server:
+        model = openrouter(server)
+        with pytest.raises(ServerError) as info:
+            async for _ in await model([UserMsg(name="user", content="Hi")], stream=True):
+                pass
+    assert info.value.status == 502 and info.value.message == "Provider returned error"
+
+
+async def test_mistral_validation_error_reads_its_top_level_type() -> None:
+    body = {
+        "object": "error",
+        "message": {"detail": [{"type": "extra_forbidden", "loc": ["body", "x"]}]},
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    }
+    async with LoopbackServer([Reply.json(body, status=422)]) as server:
+        cred = MistralCredential(api_key="k", base_url=server.url + "/v1")
+        model = MistralChatModel(credential=cred, model="mistral-small-latest", stream=False)
+        with pytest.raises(BadRequestError) as info:
+            await model([UserMsg(name="user", content="Hi")], x=1)
+    assert (info.value.status, info.value.code) == (422, "invalid_request_error")
