@@ -1,5 +1,6 @@
 """A conversation started on one dialect (thinking, text and two tool calls in its
-history) continues on another: every ordered pair of the six chat dialects sends a
+history) continues on another: every ordered pair of the six chat dialects (and OpenAI chat
+with OpenRouter's reasoning_details options) sends a
 well-formed request, both tool results reach the model, and provider signatures go back
 only to the dialect that made them (Anthropic and Gemini requests are checked in detail)."""
 
@@ -12,9 +13,9 @@ from typing import Any
 import pytest
 
 from specwire._testing import LoopbackServer, Reply
-from specwire.credential import OpenAICredential
+from specwire.credential import OpenAICredential, OpenRouterCredential
 from specwire.message import AssistantMsg, ToolCallBlock, ToolResultBlock, UserMsg
-from specwire.model import ChatResponse, OpenAIChatModel
+from specwire.model import ChatResponse, OpenAIChatModel, OpenRouterChatModel
 from tests.chat.openai_wire import ANSWER_WHOLE
 from tests.dialects import test_anthropic_dialect as anthropic
 from tests.dialects import test_dashscope_dialect as dashscope
@@ -30,6 +31,24 @@ def openai_chat(server: LoopbackServer) -> OpenAIChatModel:
     return OpenAIChatModel(credential=cred, model="gpt-test", stream=False, max_retries=0)
 
 
+def openrouter(server: LoopbackServer) -> OpenRouterChatModel:
+    cred = OpenRouterCredential(api_key="sk-test", base_url=server.url + "/api/v1")
+    return OpenRouterChatModel(credential=cred, model="anthropic/x", stream=False, max_retries=0)
+
+
+# OpenAI chat with OpenRouter's options: signed reasoning_details on the answer.
+OPENROUTER_SIGNATURE = "openrouter-signed-reasoning"
+OPENROUTER_WHOLE: dict[str, Any] = json.loads(json.dumps(ANSWER_WHOLE))
+OPENROUTER_WHOLE["choices"][0]["message"]["reasoning_details"] = [
+    {
+        "type": "reasoning.text",
+        "text": "The user wants two cities.",
+        "signature": OPENROUTER_SIGNATURE,
+        "format": "anthropic-claude-v1",
+        "index": 0,
+    }
+]
+
 DIALECTS: dict[str, tuple[Factory, dict[str, Any], list[dict[str, Any]]]] = {
     "anthropic": (lambda s: anthropic.claude(s, stream=False), anthropic.WHOLE, anthropic.TOOLS),
     "gemini": (lambda s: gemini.gemini(s, stream=False), gemini.WHOLE, gemini.TOOLS),
@@ -37,12 +56,14 @@ DIALECTS: dict[str, tuple[Factory, dict[str, Any], list[dict[str, Any]]]] = {
     "responses": (lambda s: responses.gpt(s, stream=False), responses.WHOLE, responses.TOOLS),
     "ollama": (lambda s: ollama.ollama(s, stream=False), ollama.WHOLE, ollama.TOOLS),
     "dashscope": (lambda s: dashscope.qwen(s, stream=False), dashscope.WHOLE, dashscope.TOOLS),
+    "openrouter": (openrouter, OPENROUTER_WHOLE, anthropic.TOOLS),
 }
 PAIRS = [(a, b) for a in DIALECTS for b in DIALECTS]
 SIGNATURES = {
     "anthropic": [anthropic.SIGNATURE],
     "gemini": [gemini.SIG_CALL, gemini.SIG_TEXT],
     "responses": [responses.ENCRYPTED],
+    "openrouter": [OPENROUTER_SIGNATURE],
 }
 
 
