@@ -54,7 +54,6 @@ class OpenAIEmbeddingWire(EmbeddingWire):
         if call.dimensions is not None:
             body[self.options.dimensions_field] = call.dimensions
         self.apply_parameters(body, call.parameters)
-        body.update(call.extra)
         return WireRequest(path=self.endpoint.path_for(call.model), body=body)
 
     def incremental(self, count: int) -> IncrementalDecoder | None:
