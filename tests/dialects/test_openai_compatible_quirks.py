@@ -332,3 +332,19 @@ async def test_mistral_validation_error_reads_its_top_level_type() -> None:
         with pytest.raises(BadRequestError) as info:
             await model([UserMsg(name="user", content="Hi")], x=1)
     assert (info.value.status, info.value.code) == (422, "invalid_request_error")
+
+
+async def test_reasoning_text_beside_an_encrypted_only_entry_is_kept() -> None:
+    events = [
+        chunk({"reasoning": "Summing. ", "reasoning_details": [dict(ENCRYPTED, index=0)]}),
+        chunk({"reasoning": "4.", "reasoning_details": []}),
+        chunk({"content": "4"}, "stop"),
+    ]
+    async with LoopbackServer([Reply.sse(events)]) as server:
+        model = openrouter(server)
+        chunks = [c async for c in await model([UserMsg(name="user", content="2+2?")], stream=True)]
+    text, thinking, _ = joined_deltas(chunks[:-1])
+    blocks = [b for b in chunks[-1].content if isinstance(b, ThinkingBlock)]
+    assert (text, thinking) == ("4", "Summing. 4.")
+    assert "".join(b.thinking for b in blocks) == thinking
+    assert [b.signature for b in blocks if b.signature] == ["opaque-blob"]

@@ -164,12 +164,15 @@ class OpenAIChatDialect(ChatDialect):
             self._usage(usage, acc)
 
     def _reasoning(self, message: dict[str, Any], acc: StreamAccumulator) -> None:
-        """Reasoning of a message or delta: ``reasoning_details`` entries when there are
-        any (they repeat the plain reasoning text and add signatures), else the first
-        non-empty spec'd reasoning field."""
+        """Reasoning of a message or delta: its ``reasoning_details`` entries (which repeat
+        the plain reasoning text and add signatures), and the first non-empty spec'd
+        reasoning field unless those entries already carried text."""
         details = message.get("reasoning_details")
-        if details and isinstance(details, list):
-            feed_reasoning_details(details, acc, self.provider)
+        if (
+            details
+            and isinstance(details, list)
+            and feed_reasoning_details(details, acc, self.provider)
+        ):
             return
         for field in self.options.reasoning_fields:
             reasoning = message.get(field)

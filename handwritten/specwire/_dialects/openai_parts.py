@@ -70,9 +70,11 @@ def feed_content(content: Any, acc: StreamAccumulator) -> None:
             acc.thinking(_nested_text(payload))
 
 
-def feed_reasoning_details(details: list[Any], acc: StreamAccumulator, origin: str) -> None:
+def feed_reasoning_details(details: list[Any], acc: StreamAccumulator, origin: str) -> bool:
     """Feed ``reasoning_details`` entries into ``acc``: one thinking block per entry
-    (keyed by its index and type, so a stream's pieces of one entry join)."""
+    (keyed by its index and type, so a stream's pieces of one entry join). Whether any
+    entry carried reasoning text."""
+    had_text = False
     for position, entry in enumerate(details):
         if not isinstance(entry, dict):
             continue
@@ -91,12 +93,15 @@ def feed_reasoning_details(details: list[Any], acc: StreamAccumulator, origin: s
             index if isinstance(index, Hashable) else position,
             kind,
         )
+        text = text if isinstance(text, str) else ""
+        had_text = had_text or bool(text)
         acc.thinking(
-            text if isinstance(text, str) else "",
+            text,
             key=key,
             signature=secret if isinstance(secret, str) and secret else None,
             extra={"origin": origin, "reasoning_detail": meta},
         )
+    return had_text
 
 
 def reasoning_detail_entry(block: ThinkingBlock) -> dict[str, Any] | None:
