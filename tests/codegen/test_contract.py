@@ -63,7 +63,7 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
         lambda s: s["models"][0]["endpoint"]["options"].update(reasoning_field=["x"]),
         "models[0].endpoint.options.reasoning_field",
         "unknown option of dialect 'openai_chat'; it reads ['reasoning_fields', "
-        "'reasoning_request_format', 'send_reasoning', 'stream_usage']",
+        "'reasoning_request_format', 'send_reasoning', 'stream_usage', 'tool_call_id_length']",
     ),
     (
         "an option of the wrong type",

@@ -348,3 +348,34 @@ async def test_reasoning_text_beside_an_encrypted_only_entry_is_kept() -> None:
     assert (text, thinking) == ("4", "Summing. 4.")
     assert "".join(b.thinking for b in blocks) == thinking
     assert [b.signature for b in blocks if b.signature] == ["opaque-blob"]
+
+
+async def test_mistral_gets_nine_character_tool_call_ids_that_still_match() -> None:
+    from specwire.message import ToolResultBlock
+
+    history = [
+        UserMsg(name="user", content="Weather?"),
+        AssistantMsg(
+            name="ai",
+            content=[
+                ToolCallBlock(id="call_abc-123", name="get_weather", input='{"city": "Paris"}'),
+                ToolCallBlock(id="D681PevKs", name="get_weather", input='{"city": "Rome"}'),
+            ],
+        ),
+        UserMsg(
+            name="user",
+            content=[
+                ToolResultBlock(id="call_abc-123", name="get_weather", output="sunny"),
+                ToolResultBlock(id="D681PevKs", name="get_weather", output="rain"),
+            ],
+        ),
+    ]
+    async with LoopbackServer([Reply.json(ANSWER_WHOLE)]) as server:
+        cred = MistralCredential(api_key="k", base_url=server.url + "/v1")
+        model = MistralChatModel(credential=cred, model="mistral-small-latest", stream=False)
+        await model(history)
+    messages = server.requests[0].json()["messages"]
+    call_ids = [c["id"] for c in messages[1]["tool_calls"]]
+    result_ids = [m["tool_call_id"] for m in messages if m["role"] == "tool"]
+    assert call_ids == result_ids and call_ids[1] == "D681PevKs"
+    assert len(call_ids[0]) == 9 and call_ids[0].isalnum() and call_ids[0] != "call_abc-123"

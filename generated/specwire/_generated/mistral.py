@@ -119,6 +119,7 @@ class MistralChatModel(SpecChatModel):
                 "reasoning_request_format": "content_parts",
                 "send_reasoning": "always",
                 "stream_usage": False,
+                "tool_call_id_length": 9,
             },
             path="/chat/completions",
             query={},

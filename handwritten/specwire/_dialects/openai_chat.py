@@ -18,7 +18,12 @@ from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import OPENAI_ERRORS, ErrorFormat
 from .._core.errors import ServerError
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
-from .openai_parts import feed_content, feed_reasoning_details, thinking_part
+from .openai_parts import (
+    feed_content,
+    feed_reasoning_details,
+    fitted_tool_call_id,
+    thinking_part,
+)
 from .tools import function_tools, openai_function_tools, tool_choice
 
 
@@ -41,6 +46,10 @@ class OpenAIChatOptions(DialectOptions):
     provider is dropped, as OpenRouter needs)."""
     stream_usage: bool = True
     """Ask for usage on streams with ``stream_options.include_usage``."""
+    tool_call_id_length: int | None = None
+    """Tool-call ids this server accepts are exactly this many letters and digits
+    (Mistral: 9); ids from history that are not (another provider's ``call_...``) are
+    replaced by a deterministic id of that form, on the call and on its result alike."""
 
 
 class OpenAIChatDialect(ChatDialect):
@@ -84,8 +93,11 @@ class OpenAIChatDialect(ChatDialect):
         # is chosen here.
         policy = self.options.send_reasoning
         form = self.options.reasoning_request_format
+        id_length = self.options.tool_call_id_length
         out = []
         for message in messages:
+            if id_length is not None:
+                message = _fit_tool_call_ids(message, id_length)
             if "reasoning_content" in message or "reasoning_details" in message:
                 message = dict(message)
                 reasoning = message.pop("reasoning_content", None)
@@ -214,3 +226,22 @@ class OpenAIChatDialect(ChatDialect):
 
     def _raise(self, payload: dict[str, Any]) -> None:
         raise self.errors.error(payload, provider=self.provider, fallback="error event in stream")
+
+
+def _fit_tool_call_ids(message: dict[str, Any], length: int) -> dict[str, Any]:
+    """``message`` with its tool-call ids (assistant calls, tool results) fitted."""
+    calls = message.get("tool_calls")
+    call_id = message.get("tool_call_id")
+    if not calls and not isinstance(call_id, str):
+        return message
+    message = dict(message)
+    if isinstance(call_id, str):
+        message["tool_call_id"] = fitted_tool_call_id(call_id, length)
+    if calls:
+        message["tool_calls"] = [
+            {**c, "id": fitted_tool_call_id(c["id"], length)}
+            if isinstance(c, dict) and isinstance(c.get("id"), str)
+            else c
+            for c in calls
+        ]
+    return message

@@ -18,6 +18,8 @@ one place.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Hashable
 from typing import Any
 
@@ -125,3 +127,20 @@ def reasoning_detail_entry(block: ThinkingBlock) -> dict[str, Any] | None:
 def thinking_part(text: str) -> dict[str, Any]:
     """Reasoning text as a thinking content part (the form Mistral reads back)."""
     return {"type": "thinking", "thinking": [{"type": "text", "text": text}], "closed": True}
+
+
+_ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def fitted_tool_call_id(call_id: str, length: int) -> str:
+    """``call_id`` if it is ``length`` letters and digits, else a deterministic id of that
+    form derived from it (the same input always gives the same id, so a call and its
+    result still match): Mistral takes only 9-character alphanumeric ids."""
+    if len(call_id) == length and re.fullmatch(r"[A-Za-z0-9]+", call_id):
+        return call_id
+    number = int.from_bytes(hashlib.sha256(call_id.encode()).digest(), "big")
+    chars = []
+    for _ in range(length):
+        number, rest = divmod(number, len(_ALPHANUMERIC))
+        chars.append(_ALPHANUMERIC[rest])
+    return "".join(chars)
