@@ -10,6 +10,7 @@ keep their signature (see ``openai_parts``). Error bodies are read with the spec
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from .._core.accumulator import StreamAccumulator
@@ -52,6 +53,14 @@ class OpenAIChatOptions(DialectOptions):
     replaced by a deterministic id of that form, on the call and on its result alike."""
 
 
+@dataclass(slots=True)
+class OpenAIChatExchange:
+    """What one stream remembers between chunks."""
+
+    ids: dict[Any, str] = field(default_factory=dict)
+    """The id of the call last seen at each tool-call index."""
+
+
 class OpenAIChatDialect(ChatDialect):
     """Chat Completions requests, responses and stream chunks."""
 
@@ -59,6 +68,7 @@ class OpenAIChatDialect(ChatDialect):
     Options: ClassVar[type[DialectOptions]] = OpenAIChatOptions
     options: OpenAIChatOptions
     error_format: ClassVar[ErrorFormat] = OPENAI_ERRORS
+    Exchange = OpenAIChatExchange
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
 
@@ -195,7 +205,7 @@ class OpenAIChatDialect(ChatDialect):
     def _tool_call_deltas(self, calls: list[dict[str, Any]], acc: StreamAccumulator) -> None:
         # Calls are keyed by index; a new id at a known index (servers that send every
         # call at index 0) starts a new call.
-        ids: dict[Any, str] = acc.state.setdefault("ids", {})
+        ids = acc.exchange.ids
         for position, call in enumerate(calls):
             index = call.get("index", position)
             call_id = call.get("id")
