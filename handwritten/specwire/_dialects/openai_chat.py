@@ -196,8 +196,8 @@ class OpenAIChatDialect(ChatDialect):
             and feed_reasoning_details(details, acc, self.provider)
         ):
             return
-        for field in self.options.reasoning_fields:
-            reasoning = message.get(field)
+        for name in self.options.reasoning_fields:
+            reasoning = message.get(name)
             if reasoning and isinstance(reasoning, str):
                 acc.thinking(reasoning)
                 return
