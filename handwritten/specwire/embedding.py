@@ -26,8 +26,12 @@ if TYPE_CHECKING:
         EmbeddingUsage as EmbeddingUsage,
     )
     from ._embedding.vector import Embedding as Embedding
+    from ._generated.azure_openai_embedding import (
+        AzureOpenAIEmbeddingModel as AzureOpenAIEmbeddingModel,
+    )
     from ._generated.dashscope_embedding import DashScopeEmbeddingModel as DashScopeEmbeddingModel
     from ._generated.gemini_embedding import GeminiEmbeddingModel as GeminiEmbeddingModel
+    from ._generated.mistral_embedding import MistralEmbeddingModel as MistralEmbeddingModel
     from ._generated.ollama_embedding import OllamaEmbeddingModel as OllamaEmbeddingModel
     from ._generated.openai_embedding import OpenAIEmbeddingModel as OpenAIEmbeddingModel
 
