@@ -85,6 +85,7 @@ PUBLIC = {
         "SpecwireError",
         "StreamBrokenError",
         "StructuredOutputError",
+        "ToolArgumentsError",
         "UnsupportedParameterError",
     ],
     "specwire.embedding": [

@@ -16,6 +16,7 @@ from ._core.errors import (
     SpecwireError,
     StreamBrokenError,
     StructuredOutputError,
+    ToolArgumentsError,
 )
 from ._lazy import lazy_getattr
 
@@ -53,5 +54,6 @@ __all__ = [
     "SpecwireError",
     "StreamBrokenError",
     "StructuredOutputError",
+    "ToolArgumentsError",
     "UnsupportedParameterError",
 ]

@@ -67,12 +67,13 @@ def test_response_serialises_vectors_as_lists() -> None:
 # ``list[Embedding]``, "one vector per input", read as lists of floats.
 def test_plus_and_times_behave_as_for_a_list() -> None:
     vector = Embedding(np.array([0.5, 1.0], dtype=np.float32))
-    assert vector + [2.0] == [0.5, 1.0, 2.0] and isinstance(vector + [2.0], list)
-    assert [2.0] + vector == [2.0, 0.5, 1.0] and isinstance([2.0] + vector, list)
+    appended, prepended = vector + [2.0], [2.0] + vector  # noqa: RUF005  # the operator itself
+    assert appended == [0.5, 1.0, 2.0] and isinstance(appended, list)
+    assert prepended == [2.0, 0.5, 1.0] and isinstance(prepended, list)
     assert vector + vector == [0.5, 1.0, 0.5, 1.0]
     assert vector * 2 == [0.5, 1.0, 0.5, 1.0] and 2 * vector == vector * 2
     with pytest.raises(TypeError):
-        vector + (1.0,)  # a list refuses a tuple too  # noqa: B018
+        vector + (1.0,)  # type: ignore[operator]  # noqa: RUF005  # a list refuses a tuple too
     # an array operand is numpy's: element-wise, exactly as for [0.5, 1.0] + array
     assert (vector + np.array([1.0, 1.0])).tolist() == [1.5, 2.0]
     assert (np.asarray(vector) * 2.0).tolist() == [1.0, 2.0]
