@@ -61,6 +61,10 @@ class ChatModelBase(ABC):
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()
+        from .._cards import check_parameters_against_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
         self.stream = stream
         self.max_retries = max_retries
         self.context_size = context_size
@@ -78,7 +82,17 @@ class ChatModelBase(ABC):
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         """Call the model; see the class docstring for what comes back."""
+        self._check_call_parameters(kwargs)
         return await self._call_api(self.model, list(messages), tools, tool_choice, **kwargs)
+
+    def _check_call_parameters(self, kwargs: dict[str, Any]) -> None:
+        """Refuse keyword overrides of ``Parameters`` fields the model's card removes."""
+        fields = type(self.parameters).model_fields
+        overrides = {k: v for k, v in kwargs.items() if k in fields}
+        if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
 
     @abstractmethod
     async def _call_api(
@@ -126,6 +140,7 @@ class ChatModelBase(ABC):
                 + json.dumps(schema, ensure_ascii=False),
             ),
         ]
+        self._check_call_parameters(kwargs)
         last_error: Exception | None = None
         usage: ChatUsage | None = None
         for tools, choice, instruction in attempts:

@@ -61,10 +61,6 @@ class SpecChatModel(ChatModelBase):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
-        from .._cards import check_parameters_against_card
-
-        # a parameter the model's card removes is refused here (no-op without a card)
-        check_parameters_against_card(type(self), model, self.parameters)
         from .._dialects import load_dialect
 
         endpoint = self.binding.endpoint_for(credential.resolved_base_url())
@@ -111,10 +107,7 @@ class SpecChatModel(ChatModelBase):
         extra = dict(kwargs.pop("extra_body", None) or {})
         extra.update(kwargs)
         params = self.parameters
-        if overrides:
-            from .._cards import check_parameters_against_card
-
-            check_parameters_against_card(type(self), self.model, overrides)
+        if overrides:  # removed ones were refused by the base's _check_call_parameters
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )

@@ -112,10 +112,15 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card, removed_by_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
         self.embedding_cache = embedding_cache
         self.max_retries = max_retries
         self.retry_delay = retry_delay
         self.max_concurrency = max_concurrency
+        self._removed = removed_by_card(type(self), model)
         self.card: EmbeddingModelCard | None = _card_for(type(self), model)
         self._dimension_rule = DimensionRule.from_card(self.card)
         card_limits = self.card.batch_limits if self.card is not None else {}
@@ -273,6 +278,9 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
                 extra[name] = value
         params = self.parameters
         if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
@@ -283,7 +291,9 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
                 getattr(params, "dimensions", None),
                 "dimensions" in params.model_fields_set,
             )
-        others = params.model_dump(mode="json", exclude_none=True, exclude={"dimensions"})
+        # a removed field's class default is not sent either
+        removed = set(self._removed) | {"dimensions"}
+        others = params.model_dump(mode="json", exclude_none=True, exclude=removed)
         return CallOptions(dimensions=dimensions, parameters=others, extra=extra)
 
     def _cache_configuration(self, options: CallOptions) -> dict[str, Any]:

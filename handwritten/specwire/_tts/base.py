@@ -57,6 +57,12 @@ class TTSModelBase(ABC):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card, removed_by_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
+        self._removed = removed_by_card(type(self), model)
+        self.parameters = _card_voice_default(type(self), model, self.parameters)
         self.stream = stream
 
     def __repr__(self) -> str:
@@ -92,3 +98,26 @@ class TTSModelBase(ABC):
         if bool(card.realtime) != cls.realtime:
             return False
         return any(fnmatch.fnmatchcase(card.name, pattern) for pattern in patterns)
+
+
+def _card_voice_default(
+    cls: builtins.type[TTSModelBase], model: str, params: BaseModel
+) -> BaseModel:
+    """``params`` with the card's default voice when the caller chose none and the class
+    default is not among the card's voices (the rule of ``merge_overrides``: then the
+    card's first voice is the default), so the model speaks with the voice its form
+    shows."""
+    if "voice" not in type(params).model_fields or "voice" in params.model_fields_set:
+        return params
+    current = getattr(params, "voice", None)
+    if current is None:
+        return params
+    from .._cards import TTSModelCard
+    from .._cards.loading import card_named
+
+    card = card_named(cls, "tts", model)
+    if not isinstance(card, TTSModelCard) or not card.voices or current in card.voices:
+        return params
+    voice = (card.parameter_schema.get("properties") or {}).get("voice") or {}
+    default = voice.get("default")
+    return params if default is None else params.model_copy(update={"voice": default})
