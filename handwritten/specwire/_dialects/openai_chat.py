@@ -17,6 +17,7 @@ from .._core.accumulator import StreamAccumulator
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ServerError, error_class_for_code
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
+from .media_output import openai_audio
 from .tools import function_tools, openai_function_tools, tool_choice
 
 
@@ -88,6 +89,7 @@ class OpenAIChatDialect(ChatDialect):
                 content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
             if content:
                 acc.text(content)
+            openai_audio(acc, message.get("audio"))  # speech output: data + transcript
             for i, call in enumerate(message.get("tool_calls") or []):
                 fn = call.get("function") or {}
                 args = fn.get("arguments")
@@ -117,6 +119,8 @@ class OpenAIChatDialect(ChatDialect):
                 content = delta.get("content")
                 if content:
                     acc.text(content)
+                if "audio" in delta:
+                    openai_audio(acc, delta["audio"])
                 calls = delta.get("tool_calls")
                 if calls:
                     self._tool_call_deltas(calls, acc)
