@@ -187,6 +187,14 @@ async def test_qwen_omni_native_protocol_audio_parts() -> None:
     assert [type(b) for b in chunks[-1].content] == [TextBlock, DataBlock]
 
 
+def test_a_card_advertises_the_media_its_model_answers_with() -> None:
+    cards = {card.name: card for card in DashScopeChatModel.list_models()}
+    omni, plus = cards["qwen3-omni-flash"], cards["qwen-plus"]
+    # the media type of the streamed audio block, without its parameters
+    assert omni.produces("audio/pcm") and omni.produces("audio/*") and omni.accepts("video/*")
+    assert not plus.produces("audio/*") and plus.produces("text/plain")
+
+
 # ------------------------------------------------------------------ Responses images
 def responses(stream: bool) -> OpenAIResponseModel:
     return OpenAIResponseModel(
