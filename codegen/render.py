@@ -18,6 +18,7 @@ from specwire._core.contract import FAMILIES
 
 from .cards import render_cards
 from .contract import model_base
+from .formatters import formatter_pair, formatter_registry
 from .load import SpecError, load_specs
 from .parameters import parameters_class
 from .spec_model import Model, ProviderSpec
@@ -96,6 +97,7 @@ def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
         "retry_codes": sorted(retry.get("codes") or []),
         "batch_limits": limits,
         "cards": model.cards,
+        "formatter": formatter_pair(model),
     }
 
 
@@ -137,6 +139,17 @@ def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
             "env": env,
         },
         "models": models,
+        # the provider's named formatter pairs not shipped by their dialect, and the
+        # dialect formatter classes they derive from
+        "formatters": [m["formatter"] for m in models if (m["formatter"] or {}).get("generated")],
+        "formatter_bases": sorted(
+            {
+                tuple(base)
+                for m in models
+                if (m["formatter"] or {}).get("generated")
+                for base in m["formatter"]["bases"]
+            }
+        ),
         "by_family": by_family,
         "primary": primary,
         "bases": {
@@ -181,7 +194,7 @@ def render(spec_dir: Path) -> dict[Path, str]:
                 ).render(p=ctx, family=family)
     files[PACKAGE / "registry.py"] = env.get_template(
         "specwire/_generated/registry.py.jinja"
-    ).render(providers=providers)
+    ).render(providers=providers, formatters=formatter_registry(providers))
     files[PACKAGE / "__init__.py"] = env.get_template(
         "specwire/_generated/__init__.py.jinja"
     ).render()

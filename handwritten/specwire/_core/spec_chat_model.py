@@ -35,6 +35,10 @@ class SpecChatModel(ChatModelBase):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
+    chat_formatter: ClassVar[type[FormatterBase] | None] = None
+    """The provider's named formatter (``DeepSeekChatFormatter``), generated for a
+    provider that shares another's dialect; the default where its endpoint speaks that
+    dialect."""
 
     def __init__(
         self,
@@ -70,7 +74,9 @@ class SpecChatModel(ChatModelBase):
             endpoint, self.binding.wire_params, self.binding.provider
         )
         if formatter is None:
-            self.formatter = dialect_cls.formatter_class()
+            named = self.chat_formatter
+            fits = named is not None and issubclass(named, dialect_cls.formatter_class)
+            self.formatter = (named if fits else dialect_cls.formatter_class)()  # type: ignore[misc]
         self._transport = HttpTransport(timeout)
         self._retry = self.binding.retry_policy(max_retries)
 
