@@ -270,3 +270,26 @@ def test_cassettes_carry_no_secrets() -> None:
     ):
         text = Path(CASSETTES / name).read_text().lower()
         assert "authorization" not in text and "sk-" not in text
+
+
+async def test_how_media_is_asked_for_audio_keywords_and_the_image_tool() -> None:
+    # speech: the provider's own keywords go into the body as they are
+    audio_body = recorded_body("openai/chat_audio.yaml").encode()
+    image_body = recorded_body("openai_responses/chat_image_generation.yaml").encode()
+    async with LoopbackServer([Reply(body=audio_body), Reply(body=image_body)]) as server:
+        cred = OpenAICredential(api_key="sk-test", base_url=server.url + "/v1")
+        chat = OpenAIChatModel(credential=cred, model="gpt-4o-audio-preview", stream=False)
+        spoken = await chat(
+            ASK, modalities=["text", "audio"], audio={"voice": "alloy", "format": "wav"}
+        )
+        # images: the Responses API's built-in tool, through extra_body
+        responses_model = OpenAIResponseModel(credential=cred, model="gpt-4.1-mini", stream=False)
+        drawn = await responses_model(ASK, extra_body={"tools": [{"type": "image_generation"}]})
+        await chat.aclose()
+        await responses_model.aclose()
+    first, second = (r.json() for r in server.requests)
+    assert first["modalities"] == ["text", "audio"] and first["audio"]["format"] == "wav"
+    assert second["tools"] == [{"type": "image_generation"}]
+    assert isinstance(spoken, ChatResponse) and isinstance(drawn, ChatResponse)
+    assert any(isinstance(b, DataBlock) for b in spoken.content)
+    assert any(isinstance(b, DataBlock) for b in drawn.content)
