@@ -14,7 +14,6 @@ from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import OPENAI_ERRORS, ErrorFormat
 from .._core.errors import ServerError
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
-from .media_output import openai_audio
 from .tools import function_tools, openai_function_tools, tool_choice
 
 
@@ -103,13 +102,14 @@ class OpenAIChatDialect(ChatDialect):
                 content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
             if content:
                 acc.text(content)
-            openai_audio(acc, message.get("audio"))  # speech output: data + transcript
             for i, call in enumerate(message.get("tool_calls") or []):
                 fn = call.get("function") or {}
                 args = fn.get("arguments")
                 if not isinstance(args, str):
                     args = json.dumps(args if args is not None else {}, ensure_ascii=False)
                 acc.tool_call(i, call_id=call.get("id"), name=fn.get("name"), arguments=args)
+            if message.get("audio"):
+                _speech(acc, message["audio"])
             acc.stop_reason = choice.get("finish_reason")
         self._usage(body.get("usage"), acc)
 
@@ -131,11 +131,11 @@ class OpenAIChatDialect(ChatDialect):
                 content = delta.get("content")
                 if content:
                     acc.text(content)
-                if "audio" in delta:
-                    openai_audio(acc, delta["audio"])
                 calls = delta.get("tool_calls")
                 if calls:
                     self._tool_call_deltas(calls, acc)
+                if "audio" in delta:
+                    _speech(acc, delta["audio"])
             if choice.get("finish_reason"):
                 acc.stop_reason = choice["finish_reason"]
         usage = payload.get("usage")
@@ -176,3 +176,11 @@ class OpenAIChatDialect(ChatDialect):
 
     def _raise(self, payload: dict[str, Any]) -> None:
         raise self.errors.error(payload, provider=self.provider, fallback="error event in stream")
+
+
+def _speech(acc: StreamAccumulator, audio: Any) -> None:
+    """Speech output (``modalities: ["text", "audio"]``): the audio as a data block, its
+    transcript as text. Imported here, where speech arrives: most answers carry none."""
+    from .media_output import openai_audio
+
+    openai_audio(acc, audio)
