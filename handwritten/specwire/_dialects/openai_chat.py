@@ -81,6 +81,15 @@ class OpenAIChatDialect(ChatDialect):
         return out
 
     # ------------------------------------------------------------------ response
+    @staticmethod
+    def _speech(acc: StreamAccumulator, audio: Any) -> None:
+        """Speech output (``modalities: ["text", "audio"]``): the audio as a data block,
+        its transcript as text. Imported here, where speech arrives: most answers carry
+        none."""
+        from .media_output import openai_audio
+
+        openai_audio(acc, audio)
+
     def on_response(self, body: Any, acc: StreamAccumulator) -> None:
         if not isinstance(body, dict):
             raise ServerError(
@@ -109,7 +118,7 @@ class OpenAIChatDialect(ChatDialect):
                     args = json.dumps(args if args is not None else {}, ensure_ascii=False)
                 acc.tool_call(i, call_id=call.get("id"), name=fn.get("name"), arguments=args)
             if message.get("audio"):
-                _speech(acc, message["audio"])
+                self._speech(acc, message["audio"])
             acc.stop_reason = choice.get("finish_reason")
         self._usage(body.get("usage"), acc)
 
@@ -135,7 +144,7 @@ class OpenAIChatDialect(ChatDialect):
                 if calls:
                     self._tool_call_deltas(calls, acc)
                 if "audio" in delta:
-                    _speech(acc, delta["audio"])
+                    self._speech(acc, delta["audio"])
             if choice.get("finish_reason"):
                 acc.stop_reason = choice["finish_reason"]
         usage = payload.get("usage")
@@ -176,11 +185,3 @@ class OpenAIChatDialect(ChatDialect):
 
     def _raise(self, payload: dict[str, Any]) -> None:
         raise self.errors.error(payload, provider=self.provider, fallback="error event in stream")
-
-
-def _speech(acc: StreamAccumulator, audio: Any) -> None:
-    """Speech output (``modalities: ["text", "audio"]``): the audio as a data block, its
-    transcript as text. Imported here, where speech arrives: most answers carry none."""
-    from .media_output import openai_audio
-
-    openai_audio(acc, audio)
