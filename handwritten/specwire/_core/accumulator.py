@@ -14,7 +14,7 @@ import binascii
 from collections.abc import Hashable, Mapping
 from typing import Any, Literal
 
-from .blocks import Base64Source, DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
+from .blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
 from .ids import new_id
 from .response import ChatUsage
 
@@ -244,10 +244,8 @@ class StreamAccumulator:
             if not text:
                 return None
             encoded = base64.b64encode(text.encode("latin-1")).decode("ascii")
-            return DataBlock(
-                source=Base64Source(data=encoded, media_type=slot.media_type or ""),
-                id=slot.block_id,
-            )
+            source = {"type": "base64", "data": encoded, "media_type": slot.media_type or ""}
+            return DataBlock.model_validate({"source": source, "id": slot.block_id})
         return slot.data
 
     def chat_usage(self, elapsed: float) -> ChatUsage | None:
