@@ -125,6 +125,45 @@ def test_public_names_are_exactly_the_intended_ones(module_name: str) -> None:
         module.NoSuchName  # noqa: B018
 
 
+@pytest.mark.parametrize("module_name", sorted(PUBLIC))
+def test_dir_and_pydoc_show_the_public_names(module_name: str) -> None:
+    import pydoc
+
+    module = importlib.import_module(module_name)
+    listed = dir(module)
+    assert set(PUBLIC[module_name]) <= set(listed)
+    assert not {"TYPE_CHECKING", "lazy_getattr", "lazy_dir"} & set(listed)
+    text = pydoc.render_doc(module, renderer=pydoc.plaintext)
+    # classes under CLASSES, type aliases under DATA
+    missing = [
+        n for n in PUBLIC[module_name] if f"class {n}(" not in text and f" {n} = " not in text
+    ]
+    assert not missing, f"pydoc {module_name} does not show {missing}"
+
+
+def test_generated_docstrings_come_from_the_spec() -> None:
+    import pydoc
+
+    from specwire.credential import OpenAICredential
+    from specwire.model import OpenAIChatModel
+
+    text = pydoc.render_doc(OpenAIChatModel.Parameters, renderer=pydoc.plaintext)
+    # every field's title, description and range, from spec/providers/openai.yaml
+    for expected in (
+        "temperature (number, 0 to 2): Temperature. Sampling temperature; higher is more random.",
+        "max_tokens (integer, > 0): Max output tokens.",
+        "stop (array of string, at most 4 items): Stop sequences.",
+        "reasoning_effort (string, one of 'none', 'minimal'",
+    ):
+        assert expected in text, expected
+    doc = OpenAIChatModel.__doc__ or ""
+    assert "Provider: OpenAI (``openai``)" in doc
+    assert "POST ``{base_url}/chat/completions``" in doc
+    assert "temperature (number, 0 to 2)" in doc
+    cred_doc = OpenAICredential.__doc__ or ""
+    assert "api_key (secret, env OPENAI_API_KEY)" in cred_doc
+
+
 def test_every_error_is_a_specwire_error() -> None:
     errors = importlib.import_module("specwire.errors")
     for name in errors.__all__:

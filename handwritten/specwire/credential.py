@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from ._generated.registry import CREDENTIALS
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._core.credential import CredentialBase as CredentialBase
@@ -18,3 +18,4 @@ if TYPE_CHECKING:
 
 __all__ = ["CredentialBase", *sorted(CREDENTIALS)]
 __getattr__ = lazy_getattr(__name__, {"CredentialBase": "specwire._core.credential", **CREDENTIALS})
+__dir__ = lazy_dir(__name__)

@@ -9,8 +9,6 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from tests.conftest import ROOT
-
 PUBLIC = [
     "specwire.model",
     "specwire.credential",
@@ -56,39 +54,8 @@ def _probe(env_path: str | None) -> dict[str, object]:
     return result
 
 
-def test_wheel_matches_editable_install(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(dist),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = dist.glob("specwire-*.whl")
-    target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+def test_wheel_matches_editable_install(wheel_site: Path) -> None:
+    target = wheel_site
     deps = sysconfig.get_paths()["purelib"]
     from_wheel = _probe(f"{target}{os.pathsep}{deps}")
     editable = _probe(None)

@@ -6,7 +6,7 @@ import builtins
 import json
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -70,14 +70,53 @@ class ChatModelBase(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model={self.model!r}, stream={self.stream})"
 
+    # A per-call ``stream=True``/``False`` is what type checkers can follow (as in the
+    # provider SDKs); the constructor's ``stream`` decides at run time only, so a call
+    # without ``stream=`` is typed as either answer.
+    @overload
     async def __call__(
         self,
         messages: Sequence[Msg],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: Any = None,
+        *,
+        stream: Literal[True],
+        **kwargs: Any,
+    ) -> AsyncGenerator[ChatResponse, None]: ...
+    @overload
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: Literal[False],
+        **kwargs: Any,
+    ) -> ChatResponse: ...
+    @overload
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: bool | None = None,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]: ...
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: bool | None = None,
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
-        """Call the model; see the class docstring for what comes back."""
+        """Call the model: ``stream=True`` (per call, or the constructor's default) gives
+        an async generator of delta chunks and one final chunk; ``stream=False`` one
+        ``ChatResponse``."""
+        if stream is not None:
+            kwargs["stream"] = stream
         return await self._call_api(self.model, list(messages), tools, tool_choice, **kwargs)
 
     @abstractmethod
