@@ -17,7 +17,7 @@ import jinja2
 from .cards import render_cards
 from .docstrings import model_docstring, parameters_docstring
 from .load import SpecError, load_specs
-from .parameters import parameters_class, parameters_schema
+from .parameters import parameters_class, parameters_schema, prefetch_parameters_classes
 from .spec_model import Model, ProviderSpec
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -204,7 +204,11 @@ def _environment() -> jinja2.Environment:
 def render(spec_dir: Path) -> dict[Path, str]:
     """Every generated file's path (relative to the output root) and text, unformatted."""
     env = _environment()
-    providers = [_provider_context(p, s) for p, s in load_specs(spec_dir)]
+    specs = load_specs(spec_dir)
+    prefetch_parameters_classes(
+        (f"{m.class_name.root}Parameters", m) for _, spec in specs for m in spec.models
+    )
+    providers = [_provider_context(p, s) for p, s in specs]
     types = [p["credential"]["type"] for p in providers]
     if len(set(types)) != len(types):
         raise SpecError(f"credential types repeat across specs: {types}")
