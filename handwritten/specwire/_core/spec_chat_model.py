@@ -22,7 +22,8 @@ from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
 from .errors import APITimeoutError, ProviderError, StreamBrokenError
 from .ids import new_id, now_iso
-from .response import ChatResponse
+from .pricing import usage_cost
+from .response import ChatResponse, ChatUsage
 from .transport import HttpTransport, decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
@@ -141,9 +142,21 @@ class SpecChatModel(ChatModelBase):
         return ChatResponse(
             content=acc.final_blocks(),
             is_last=True,
-            usage=acc.chat_usage(time.perf_counter() - started),
+            usage=self._usage(acc, wire, started),
             metadata=dict(acc.extra) or None,
         )
+
+    def _usage(self, acc: StreamAccumulator, wire: WireRequest, started: float) -> ChatUsage | None:
+        """The call's usage, priced (see ``pricing``) when the model's prices are known."""
+        usage = acc.chat_usage(time.perf_counter() - started)
+        if usage is not None:
+            from .._cards.loading import card_prices
+
+            model = self.model
+            usage.cost = usage_cost(
+                usage, model, self.credential.resolved_base_url(), card_prices(type(self), model)
+            )
+        return usage
 
     async def _stream(
         self, response: httpx.Response, wire: WireRequest, started: float
@@ -179,7 +192,7 @@ class SpecChatModel(ChatModelBase):
             yield ChatResponse(
                 content=acc.final_blocks(),
                 is_last=True,
-                usage=acc.chat_usage(time.perf_counter() - started),
+                usage=self._usage(acc, wire, started),
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,

@@ -150,12 +150,27 @@ class OpenAIChatDialect(ChatDialect):
         completion = usage.get("completion_tokens", usage.get("output_tokens"))
         details = usage.get("prompt_tokens_details") or {}
         out_details = usage.get("completion_tokens_details") or {}
+        reasoning = out_details.get("reasoning_tokens")
+        total = usage.get("total_tokens")
+        if (
+            isinstance(reasoning, int)
+            and reasoning > 0
+            and isinstance(prompt, int)
+            and isinstance(completion, int)
+            and total == prompt + completion + reasoning
+        ):
+            # Reasoning counted beside the completion, not inside it (xAI): the totals
+            # say so. output_tokens always includes reasoning (see ChatUsage).
+            completion += reasoning
         acc.usage(
             input_tokens=prompt,
             output_tokens=completion,
+            # OpenAI: prompt_tokens_details.cached_tokens; DeepSeek: prompt_cache_hit_tokens;
+            # Moonshot: usage.cached_tokens
             cache_read_input_tokens=details.get("cached_tokens")
-            or usage.get("prompt_cache_hit_tokens"),
-            reasoning_tokens=out_details.get("reasoning_tokens"),
+            or usage.get("prompt_cache_hit_tokens")
+            or usage.get("cached_tokens"),
+            reasoning_tokens=reasoning,
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:
