@@ -8,7 +8,7 @@ policy, decodes the stream format and feeds the dialect's events to the accumula
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
@@ -24,6 +24,7 @@ from .errors import APITimeoutError, ProviderError, StreamBrokenError
 from .ids import new_id, now_iso
 from .pricing import usage_cost
 from .response import ChatResponse, ChatUsage
+from .telemetry import CallTelemetry, chat_request_attributes, observed, start_call
 from .transport import HttpTransport, decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
@@ -99,10 +100,28 @@ class SpecChatModel(ChatModelBase):
         wire = self._dialect.build_request(call)
         wire.body.update(extra_body)
         started = time.perf_counter()
-        if not stream:
-            return await self._retry.run(lambda: self._complete(wire, started))
-        response = await self._retry.run(lambda: self._open(wire, True))
-        return self._stream(response, wire, started)
+        telemetry = start_call(
+            "chat",
+            self.binding.provider,
+            model_name,
+            self.credential,
+            lambda: chat_request_attributes(parameters, stream, messages, tools),
+        )
+        if telemetry is None:  # the usual case: no tracer or meter provider set
+            if not stream:
+                return await self._retry.run(lambda: self._complete(wire, started))
+            response = await self._retry.run(lambda: self._open(wire, True))
+            return self._stream(response, wire, started)
+        try:
+            if not stream:
+                whole = await self._retry.run(lambda: self._complete(wire, started, telemetry))
+                telemetry.finish_chat(whole)
+                return whole
+            response = await self._retry.run(lambda: self._open(wire, True))
+        except BaseException as exc:
+            telemetry.fail(exc)
+            raise
+        return telemetry.wrap_stream(self._stream(response, wire, started, telemetry))
 
     def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Parameters (validated: the model's own merged with call overrides) and any
@@ -135,10 +154,15 @@ class SpecChatModel(ChatModelBase):
             reader=self._dialect.read_error,
         )
 
-    async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
+    async def _complete(
+        self, wire: WireRequest, started: float, telemetry: CallTelemetry | None = None
+    ) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
         acc = StreamAccumulator()
         self._dialect.on_response(body, acc)
+        if telemetry is not None:
+            telemetry.on_payload(body)
+            telemetry.on_accumulated(acc)
         return ChatResponse(
             content=acc.final_blocks(),
             is_last=True,
@@ -159,7 +183,11 @@ class SpecChatModel(ChatModelBase):
         return usage
 
     async def _stream(
-        self, response: httpx.Response, wire: WireRequest, started: float
+        self,
+        response: httpx.Response,
+        wire: WireRequest,
+        started: float,
+        telemetry: CallTelemetry | None = None,
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
@@ -169,7 +197,7 @@ class SpecChatModel(ChatModelBase):
         try:
             while True:
                 try:
-                    async for delta in self._read_stream(response, acc):
+                    async for delta in self._read_stream(response, acc, telemetry):
                         handed_out = True
                         yield _construct_response(
                             content=delta,
@@ -189,6 +217,8 @@ class SpecChatModel(ChatModelBase):
                     await response.aclose()
                     acc = StreamAccumulator()
                     response = await self._retry.run(lambda: self._open(wire, True))
+            if telemetry is not None:
+                telemetry.on_accumulated(acc)
             yield ChatResponse(
                 content=acc.final_blocks(),
                 is_last=True,
@@ -201,13 +231,18 @@ class SpecChatModel(ChatModelBase):
             await response.aclose()
 
     async def _read_stream(
-        self, response: httpx.Response, acc: StreamAccumulator
+        self,
+        response: httpx.Response,
+        acc: StreamAccumulator,
+        telemetry: CallTelemetry | None = None,
     ) -> AsyncGenerator[list[Any], None]:
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
         chunks: AsyncIterator[bytes] = response.aiter_bytes()
-        on_event = self._dialect.on_event
+        on_event: Callable[[str | None, Any, StreamAccumulator], None] = self._dialect.on_event
+        if telemetry is not None:
+            on_event = observed(on_event, telemetry)  # the response id and model
         provider = self.binding.provider
         take = acc.take_delta
         try:
