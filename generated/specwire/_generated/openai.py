@@ -141,6 +141,7 @@ class OpenAICredential(CredentialBase):
     Fields:
         api_key (secret, env OPENAI_API_KEY): API key for the OpenAI API (or any OpenAI-compatible server).
         organization (env OPENAI_ORG_ID): Organization id sent as OpenAI-Organization.
+        project (env OPENAI_PROJECT_ID): Project id sent as OpenAI-Project.
         base_url (env OPENAI_BASE_URL, default 'https://api.openai.com/v1'): root URL of the API.
     """
 
@@ -153,6 +154,7 @@ class OpenAICredential(CredentialBase):
     organization: str | None = Field(
         default=None, description="Organization id sent as OpenAI-Organization."
     )
+    project: str | None = Field(default=None, description="Project id sent as OpenAI-Project.")
     base_url: str = Field(
         default="https://api.openai.com/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
@@ -167,6 +169,7 @@ class OpenAICredential(CredentialBase):
             type: Literal["openai_credential"] = "openai_credential",
             api_key: str | SecretStr | None = None,
             organization: str | None = None,
+            project: str | None = None,
             base_url: str = "https://api.openai.com/v1",
         ) -> None: ...
 
@@ -177,13 +180,23 @@ class OpenAICredential(CredentialBase):
         "api_key": ("OPENAI_API_KEY",),
         "base_url": ("OPENAI_BASE_URL",),
         "organization": ("OPENAI_ORG_ID",),
+        "project": ("OPENAI_PROJECT_ID",),
     }
     base_url_field: ClassVar[str] = "base_url"
+    header_fields: ClassVar[dict[str, str]] = {
+        "organization": "OpenAI-Organization",
+        "project": "OpenAI-Project",
+    }
 
     @classmethod
     def get_chat_model_class(cls) -> builtins.type[OpenAIChatModel]:
         """The provider's chat model class."""
         return OpenAIChatModel
+
+    @classmethod
+    def get_chat_model_classes(cls) -> list[builtins.type[SpecChatModel]]:
+        """Every chat model class of the provider (the first is the default)."""
+        return [OpenAIChatModel, OpenAIResponseModel]
 
     @classmethod
     def get_embedding_model_class(cls) -> builtins.type[OpenAIEmbeddingModel]:
