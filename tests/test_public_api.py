@@ -70,7 +70,7 @@ PUBLIC = {
         "OpenAIResponseFormatter",
         "OpenAIResponseMultiAgentFormatter",
     ],
-    "specwire.tool": ["ToolChoice"],
+    "specwire.tool": ["ToolChoice", "tool_schema"],
     "specwire.errors": [
         "APIConnectionError",
         "APITimeoutError",

@@ -142,19 +142,15 @@ class ChatModelBase(ABC):
         Where the provider refuses a forced tool call (e.g. with thinking on), the tool
         is offered with ``tool_choice="auto"`` and an instruction, and finally the JSON
         is asked for as text."""
-        schema = (
-            structured_model.model_json_schema()
-            if isinstance(structured_model, type)
-            else dict(structured_model)
+        from .tool_schema import tool_schema
+
+        # the same builder as specwire.tool.tool_schema, under a fixed name
+        tool = tool_schema(
+            structured_model,
+            name=STRUCTURED_TOOL_NAME,
+            description="Return the requested information as the arguments of this call.",
         )
-        tool = {
-            "type": "function",
-            "function": {
-                "name": STRUCTURED_TOOL_NAME,
-                "description": "Return the requested information as the arguments of this call.",
-                "parameters": schema,
-            },
-        }
+        schema: dict[str, Any] = tool["function"]["parameters"]
         attempts: list[tuple[list[dict[str, Any]] | None, Any, str | None]] = [
             ([tool], STRUCTURED_TOOL_NAME, None),
             ([tool], "auto", f"Call the tool {STRUCTURED_TOOL_NAME} with your answer."),
