@@ -180,6 +180,7 @@ class OllamaChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="ollama",
+            errors={},
             fixed_body={},
             headers={},
             options={},

@@ -74,6 +74,7 @@ class OllamaEmbeddingModel(SpecTextEmbeddingModel):
         family="embedding",
         endpoint=EndpointBinding(
             dialect="ollama_embed",
+            errors={},
             fixed_body={},
             headers={},
             options={},

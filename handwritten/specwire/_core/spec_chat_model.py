@@ -21,6 +21,7 @@ from .credential import CredentialBase
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
 from .errors import APITimeoutError, ProviderError, StreamBrokenError
+from .extra import merge_extra
 from .ids import new_id, now_iso
 from .pricing import usage_cost
 from .response import ChatResponse, ChatUsage
@@ -94,11 +95,16 @@ class SpecChatModel(ChatModelBase):
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         stream = bool(kwargs.pop("stream", self.stream))
-        parameters, extra_body = self._split_kwargs(kwargs)
+        parameters, keywords, extra_body = self._split_kwargs(kwargs)
         formatted = await self.formatter.format(messages)
         call = ChatCall(model_name, formatted, tools or None, tool_choice, parameters, stream)
         wire = self._dialect.build_request(call)
-        wire.body.update(extra_body)
+        merge_extra(
+            wire.body,
+            keywords=keywords,
+            extra_body=extra_body,
+            location=self._dialect.extra_location,
+        )
         started = time.perf_counter()
         telemetry = start_call(
             "chat",
@@ -123,13 +129,15 @@ class SpecChatModel(ChatModelBase):
             raise
         return telemetry.wrap_stream(self._stream(response, wire, started, telemetry))
 
-    def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Parameters (validated: the model's own merged with call overrides) and any
-        other keyword arguments, which go into the request body as they are."""
+    def _split_kwargs(
+        self, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Parameters (validated: the model's own merged with call overrides), the other
+        keyword arguments and ``extra_body`` (both merged into the request body where the
+        dialect puts them, see ``specwire._core.extra``)."""
         fields = type(self.parameters).model_fields
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
-        extra.update(kwargs)
         params = self.parameters
         if overrides:
             from .._cards import check_parameters_against_card
@@ -138,7 +146,7 @@ class SpecChatModel(ChatModelBase):
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
-        return params.model_dump(exclude_none=True), extra
+        return params.model_dump(exclude_none=True), kwargs, extra
 
     async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
         headers, query = request_address(
@@ -151,7 +159,7 @@ class SpecChatModel(ChatModelBase):
             json_body=wire.body,
             headers=headers,
             params=query,
-            reader=self._dialect.read_error,
+            errors=self._dialect.errors,
         )
 
     async def _complete(

@@ -62,11 +62,15 @@ class EmbeddingParameters(BaseModel):
 @dataclass(frozen=True)
 class CallOptions:
     """One call's settings, validated: the size to ask for, the other ``Parameters``
-    (unset ones left out) and any other keyword arguments (sent in the body)."""
+    (unset ones left out), ``extra_body`` and any other keyword arguments (merged into
+    the body, see ``specwire._core.extra``)."""
 
     dimensions: int | None
     parameters: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    """``extra_body``, rooted at the body."""
+    keywords: dict[str, Any] = field(default_factory=dict)
+    """Unknown keyword arguments, merged where the wire format keeps its parameters."""
 
 
 class EmbeddingModelBase(ABC, Generic[InputT]):
@@ -287,12 +291,13 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
         """Validate keyword arguments against ``Parameters`` and the card."""
         fields = type(self.parameters).model_fields
         extra = dict(kwargs.get("extra_body") or {})
+        keywords: dict[str, Any] = {}
         overrides: dict[str, Any] = {}
         for name, value in kwargs.items():
             if name in fields:
                 overrides[name] = value
             elif name != "extra_body":
-                extra[name] = value
+                keywords[name] = value
         params = self.parameters
         if overrides:
             params = type(params).model_validate(
@@ -306,17 +311,20 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
                 "dimensions" in params.model_fields_set,
             )
         others = params.model_dump(mode="json", exclude_none=True, exclude={"dimensions"})
-        return CallOptions(dimensions=dimensions, parameters=others, extra=extra)
+        return CallOptions(dimensions=dimensions, parameters=others, extra=extra, keywords=keywords)
 
     def _cache_configuration(self, options: CallOptions) -> dict[str, Any]:
         """What besides the input decides a vector (hashed into every cache key)."""
-        return {
+        configuration = {
             "type": self.type,
             "model": self.model,
             "dimensions": options.dimensions,
             "parameters": options.parameters,
             "extra": options.extra,
         }
+        if options.keywords:  # only then: earlier cache keys stay valid
+            configuration["keywords"] = options.keywords
+        return configuration
 
     async def _read_cache(
         self,

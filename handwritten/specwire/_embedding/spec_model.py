@@ -20,6 +20,7 @@ from .._core.binding import EndpointBinding, ModelBinding
 from .._core.blocks import DataBlock
 from .._core.credential import CredentialBase
 from .._core.errors import APIConnectionError, ProviderError
+from .._core.extra import merge_extra
 from .._core.ids import new_id, now_iso
 from .._core.transport import HttpTransport, decode_json, request_address
 from .._dialects import load_dialect
@@ -109,10 +110,15 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             inputs=inputs,
             dimensions=options.dimensions,
             parameters=options.parameters,
-            extra=options.extra,
             media=self._media,
         )
         wire = self._wire.build_request(call)
+        merge_extra(
+            wire.body,
+            keywords=options.keywords,
+            extra_body=options.extra,
+            location=self._wire.extra_location,
+        )
         headers, query = request_address(
             self.credential, self._endpoint, headers=wire.headers, query=wire.query
         )
@@ -124,7 +130,7 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             json_body=wire.body,
             headers=headers,
             params=query,
-            reader=self._wire.read_error,
+            errors=self._wire.errors,
         )
         decoder = self._wire.incremental(len(inputs))
         raw = b""

@@ -21,6 +21,7 @@ from .._core.blocks import Base64Source, DataBlock, URLSource
 from .._core.credential import CredentialBase
 from .._core.decoders import SseDecoder
 from .._core.errors import APIConnectionError, APITimeoutError, StreamBrokenError
+from .._core.extra import merge_extra
 from .._core.ids import new_id, now_iso
 from .._core.transport import HttpTransport, decode_json, read_json_body, request_address
 from .._dialects import load_dialect
@@ -79,26 +80,30 @@ class SpecTTSModel(TTSModelBase):
         if not text:
             raise ValueError("text to synthesize is required")
         stream = bool(kwargs.pop("stream", self.stream))
-        parameters, extra = self._split_kwargs(kwargs)
+        parameters, keywords, extra = self._split_kwargs(kwargs)
         body = self._dialect.build_body(self.model, text, parameters)
-        body.update(extra)
+        merge_extra(
+            body, keywords=keywords, extra_body=extra, location=self._dialect.extra_location
+        )
         started = time.perf_counter()
         if not stream:
             return await self._retry.run(lambda: self._complete(body, started))
         response = await self._retry.run(lambda: self._open(body, True))
         return self._stream(response, started)
 
-    def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _split_kwargs(
+        self, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Parameters (validated), the other keyword arguments and ``extra_body``."""
         fields = type(self.parameters).model_fields
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
-        extra.update(kwargs)
         params = self.parameters
         if overrides:
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
-        return params.model_dump(exclude_none=True), extra
+        return params.model_dump(exclude_none=True), kwargs, extra
 
     async def _open(self, body: dict[str, Any], stream: bool) -> httpx.Response:
         endpoint = self._endpoint
@@ -111,7 +116,7 @@ class SpecTTSModel(TTSModelBase):
             json_body=body,
             headers=headers,
             params=query,
-            reader=self._dialect.read_error,
+            errors=self._dialect.errors,
         )
 
     async def _complete(self, body: dict[str, Any], started: float) -> TTSResponse:

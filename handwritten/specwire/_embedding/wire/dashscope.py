@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from ..._core.blocks import DataBlock, data_url
 from ..._core.contract import DialectOptions
 from ..._core.dialect import WireRequest
+from ..._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
 from ..batching import InputKind
 from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings
 
@@ -46,6 +47,8 @@ class DashScopeEmbeddingWire(EmbeddingWire):
     name: ClassVar[str] = "dashscope_embedding"
     Options: ClassVar[type[DialectOptions]] = DashScopeEmbeddingOptions
     options: DashScopeEmbeddingOptions
+    error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("parameters",)
     kinds: ClassVar[frozenset[InputKind]] = _MEDIA_KINDS
 
     def kinds_for(self, model: str) -> frozenset[InputKind]:
@@ -74,7 +77,6 @@ class DashScopeEmbeddingWire(EmbeddingWire):
             parameters["dimension"] = call.dimensions
         body["parameters"] = parameters
         self.apply_parameters(body, call.parameters)
-        body.update(call.extra)
         if not body["parameters"]:
             del body["parameters"]
         return WireRequest(path=path, body=body)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from ..._core.blocks import DataBlock
 from ..._core.dialect import WireRequest
+from ..._core.error_body import GOOGLE_ERRORS, ErrorFormat
 from ..batching import InputKind
 from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings, inline_base64
 
@@ -29,6 +30,8 @@ class GeminiEmbeddingWire(EmbeddingWire):
     ``{"embeddings": [{"values": [...]}]}`` out."""
 
     name: ClassVar[str] = "gemini_embeddings"
+    error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("requests[]",)  # each input's request
     kinds: ClassVar[frozenset[InputKind]] = frozenset(
         {"text", "image", "video", "audio", "document"}
     )
@@ -45,7 +48,6 @@ class GeminiEmbeddingWire(EmbeddingWire):
         ]
         body = self.base_body()
         body["requests"] = requests
-        body.update(call.extra)
         return WireRequest(path=self.endpoint.path.replace("{model}", model), body=body)
 
     def parse_response(self, body: Any, count: int) -> ParsedEmbeddings:
