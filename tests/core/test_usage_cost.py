@@ -27,8 +27,9 @@ def _openai_chat_usage(usage: dict[str, Any]) -> ChatUsage:
     return result
 
 
-def test_reasoning_counted_beside_the_completion_is_added_to_output() -> None:
-    # xAI chat completions: total = prompt + completion + reasoning
+def test_reasoning_tokens_are_read_and_output_is_the_providers_completion() -> None:
+    # xAI chat completions count reasoning beside the completion (total = 291 + 26 + 189);
+    # output_tokens keeps the provider's completion_tokens (see ChatUsage)
     beside = _openai_chat_usage(
         {
             "prompt_tokens": 291,
@@ -38,9 +39,8 @@ def test_reasoning_counted_beside_the_completion_is_added_to_output() -> None:
             "completion_tokens_details": {"reasoning_tokens": 189},
         }
     )
-    assert (beside.output_tokens, beside.reasoning_tokens) == (26 + 189, 189)
+    assert (beside.output_tokens, beside.reasoning_tokens) == (26, 189)
     assert (beside.input_tokens, beside.cache_read_input_tokens) == (291, 244)
-    # OpenAI: completion_tokens already includes reasoning (total = prompt + completion)
     inside = _openai_chat_usage(
         {
             "prompt_tokens": 100,

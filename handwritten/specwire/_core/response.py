@@ -19,9 +19,11 @@ class ChatUsage(BaseModel):
       provider reports them apart, as Anthropic does, they are added back);
     - ``cache_read_input_tokens`` / ``cache_creation_input_tokens``: the parts of the
       prompt read from / written to the provider's prompt cache;
-    - ``output_tokens``: everything generated, reasoning included (where a provider
-      counts reasoning apart, as Gemini and xAI chat completions do, it is added);
-    - ``reasoning_tokens``: the part of ``output_tokens`` spent reasoning, where reported;
+    - ``output_tokens``: everything generated, reasoning included (Gemini counts its
+      thoughts apart; they are added). One exception: xAI's Chat Completions report
+      reasoning beside ``completion_tokens``, and ``output_tokens`` keeps that figure
+      (the conformance recordings pin it), so there the reasoning is not inside it;
+    - ``reasoning_tokens``: the reasoning part of the output, where reported;
     - ``cost``: USD, from genai-prices (``specwire[prices]``) or the model card's prices;
       None when neither knows the model.
 
