@@ -15,7 +15,8 @@ import httpx
 from pydantic import BaseModel
 
 from .accumulator import StreamAccumulator
-from .binding import EndpointBinding, ModelBinding
+from .binding import ModelBinding
+from .bound import BoundModel
 from .chat_model import ChatModelBase
 from .credential import CredentialBase
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
@@ -26,7 +27,7 @@ from .ids import new_id, now_iso
 from .pricing import usage_cost
 from .response import ChatResponse, ChatUsage
 from .telemetry import CallTelemetry, chat_request_attributes, observed, start_call
-from .transport import HttpTransport, decode_json, read_json_body, request_address
+from .transport import decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 _construct_response = ChatResponse.model_construct
 
 
-class SpecChatModel(ChatModelBase):
+class SpecChatModel(ChatModelBase, BoundModel):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
@@ -68,22 +69,11 @@ class SpecChatModel(ChatModelBase):
 
         # a parameter the model's card removes is refused here (no-op without a card)
         check_parameters_against_card(type(self), model, self.parameters)
-        from .._dialects import load_dialect
-
-        endpoint = self.binding.endpoint_for(credential.resolved_base_url())
-        dialect_cls = load_dialect(endpoint.dialect, ChatDialect)
-        self._endpoint: EndpointBinding = endpoint
-        self._dialect: ChatDialect = dialect_cls(
-            endpoint, self.binding.wire_params, self.binding.provider
+        self._dialect: ChatDialect = self._bind(
+            credential, ChatDialect, max_retries, timeout=timeout
         )
         if formatter is None:
-            self.formatter = dialect_cls.formatter_class()
-        self._transport = HttpTransport(timeout)
-        self._retry = self.binding.retry_policy(max_retries)
-
-    async def aclose(self) -> None:
-        """Close the model's HTTP connections."""
-        await self._transport.aclose()
+            self.formatter = self._dialect.formatter_class()
 
     # ------------------------------------------------------------------ call
     async def _call_api(
@@ -152,7 +142,7 @@ class SpecChatModel(ChatModelBase):
         headers, query = request_address(
             self.credential, self._endpoint, stream=stream, headers=wire.headers, query=wire.query
         )
-        return await self._transport.open(
+        return await self._http.open(
             "POST",
             self.credential.resolved_base_url() + wire.path,
             provider=self.binding.provider,
