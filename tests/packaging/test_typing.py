@@ -11,6 +11,8 @@ import sysconfig
 import venv
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 PROBES = Path(__file__).with_name("typing_probes.py")
@@ -30,7 +32,13 @@ def _sources(folder: Path) -> list[Path]:
     return [*files, probes]
 
 
-def _mypy(files: list[Path], python: str, cwd: Path) -> str:
+@pytest.fixture(scope="module")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # shared by both installs: pydantic's and httpx's analysis is the same in each
+    return tmp_path_factory.mktemp("mypy_cache")
+
+
+def _mypy(files: list[Path], python: str, cwd: Path, cache: Path) -> str:
     # A user's plain `mypy --strict`: no project config, no pydantic plugin.
     cmd = [
         sys.executable,
@@ -41,7 +49,7 @@ def _mypy(files: list[Path], python: str, cwd: Path) -> str:
         "--python-executable",
         python,
     ]
-    cmd += ["--cache-dir", str(cwd / ".mypy_cache"), *map(str, files)]
+    cmd += ["--cache-dir", str(cache), *map(str, files)]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -55,12 +63,16 @@ def _check_revealed(output: str) -> None:
         assert "-> specwire." in text, text
 
 
-def test_readme_and_probes_type_check_under_the_editable_install(tmp_path: Path) -> None:
+def test_readme_and_probes_type_check_under_the_editable_install(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
     files = _sources(tmp_path / "src")
-    _check_revealed(_mypy(files, sys.executable, tmp_path))
+    _check_revealed(_mypy(files, sys.executable, tmp_path, mypy_cache))
 
 
-def test_readme_and_probes_type_check_from_the_wheel(tmp_path: Path, wheel_site: Path) -> None:
+def test_readme_and_probes_type_check_from_the_wheel(
+    tmp_path: Path, wheel_site: Path, mypy_cache: Path
+) -> None:
     # A bare venv whose path holds the installed wheel, then this venv's dependencies
     # (whose editable-install .pth is not processed there, so the checkout stays out).
     env = tmp_path / "venv"
@@ -82,4 +94,4 @@ def test_readme_and_probes_type_check_from_the_wheel(tmp_path: Path, wheel_site:
     ).stdout
     assert where.startswith(str(wheel_site)), where
     files = _sources(tmp_path / "src")
-    _check_revealed(_mypy(files, str(python), tmp_path))
+    _check_revealed(_mypy(files, str(python), tmp_path, mypy_cache))
