@@ -268,3 +268,40 @@ print(any(m.startswith("opentelemetry.sdk") for m in sys.modules))
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+async def test_a_hand_written_chat_model_and_structured_output_are_traced(otel: Telemetry) -> None:
+    from specwire.message import TextBlock, ToolCallBlock
+    from specwire.model import ChatModelBase, ChatResponse, ChatUsage
+
+    class EchoModel(ChatModelBase):
+        async def _call_api(  # type: ignore[override]
+            self,
+            model_name: str,
+            messages: list[Any],
+            tools: Any = None,
+            tool_choice: Any = None,
+            **kwargs: Any,
+        ) -> ChatResponse:
+            if tools:
+                call = ToolCallBlock(id="c1", name=tools[0]["function"]["name"], input='{"n": 3}')
+                return ChatResponse(
+                    content=[call], usage=ChatUsage(input_tokens=4, output_tokens=2)
+                )
+            return ChatResponse(
+                content=[TextBlock(text="echo")], usage=ChatUsage(input_tokens=3, output_tokens=1)
+            )
+
+    model = EchoModel(credential=OpenAICredential(api_key="k"), model="echo-1", stream=False)
+    await model(HELLO)
+    result = await model.generate_structured_output(
+        HELLO, {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    )
+    assert result.content == {"n": 3}
+    plain, structured = otel.finished()
+    assert plain.name == "chat echo-1" and plain.kind is SpanKind.CLIENT
+    attrs = dict(plain.attributes or {})
+    assert attrs["gen_ai.provider.name"] == "EchoModel"
+    assert attrs["server.address"] == "api.openai.com"
+    assert attrs["gen_ai.usage.input_tokens"] == 3
+    assert dict(structured.attributes or {})["gen_ai.usage.output_tokens"] == 2

@@ -17,6 +17,7 @@ from .errors import BadRequestError, StructuredOutputError
 from .json_repair import parse_json_object
 from .messages import Msg, UserMsg
 from .response import ChatResponse, ChatUsage, StructuredResponse
+from .telemetry import chat_request_attributes, traced_chat_call
 
 if TYPE_CHECKING:
     from .._cards import ModelCard
@@ -115,7 +116,37 @@ class ChatModelBase(ModelLifecycle, ABC):
         ``ChatResponse``."""
         if stream is not None:
             kwargs["stream"] = stream
-        return await self._call_api(self.model, list(messages), tools, tool_choice, **kwargs)
+        return await self._traced_call(self.model, list(messages), tools, tool_choice, **kwargs)
+
+    async def _traced_call(
+        self,
+        model_name: str,
+        messages: list[Msg],
+        tools: list[dict[str, Any]] | None,
+        tool_choice: Any,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """``_call_api`` inside an OpenTelemetry span when the application set a
+        provider (every chat model, hand-written ones too); a plain call otherwise."""
+        binding = getattr(type(self), "binding", None)
+
+        def attributes() -> dict[str, Any]:
+            fields = type(self.parameters).model_fields
+            chosen = {
+                **self.parameters.model_dump(exclude_none=True),
+                **{k: v for k, v in kwargs.items() if k in fields and v is not None},
+            }
+            stream = bool(kwargs.get("stream", self.stream))
+            return chat_request_attributes(chosen, stream, messages, tools)
+
+        result: ChatResponse | AsyncGenerator[ChatResponse, None] = await traced_chat_call(
+            lambda: self._call_api(model_name, messages, tools, tool_choice, **kwargs),
+            provider=binding.provider if binding is not None else type(self).__name__,
+            model=model_name,
+            credential=self.credential,
+            attributes=attributes,
+        )
+        return result
 
     @abstractmethod
     async def _call_api(
@@ -166,7 +197,7 @@ class ChatModelBase(ModelLifecycle, ABC):
             if instruction:
                 msgs.append(UserMsg(name="user", content=instruction))
             try:
-                response = await self._call_api(self.model, msgs, tools, choice, **kwargs)
+                response = await self._traced_call(self.model, msgs, tools, choice, **kwargs)
             except BadRequestError as exc:
                 last_error = exc  # e.g. forced tool_choice refused with thinking on
                 continue

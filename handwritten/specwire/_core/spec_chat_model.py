@@ -26,7 +26,7 @@ from .extra import merge_extra
 from .ids import new_id, now_iso
 from .pricing import usage_cost
 from .response import ChatResponse, ChatUsage
-from .telemetry import CallTelemetry, chat_request_attributes, observed, start_call
+from .telemetry import CallTelemetry, current_call, observed
 from .transport import decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
@@ -96,28 +96,13 @@ class SpecChatModel(ChatModelBase, BoundModel):
             location=self._dialect.extra_location,
         )
         started = time.perf_counter()
-        telemetry = start_call(
-            "chat",
-            self.binding.provider,
-            model_name,
-            self.credential,
-            lambda: chat_request_attributes(parameters, stream, messages, tools),
-        )
-        if telemetry is None:  # the usual case: no tracer or meter provider set
-            if not stream:
-                return await self._retry.run(lambda: self._complete(wire, started))
-            response = await self._retry.run(lambda: self._open(wire, True))
-            return self._stream(response, wire, started)
-        try:
-            if not stream:
-                whole = await self._retry.run(lambda: self._complete(wire, started, telemetry))
-                telemetry.finish_chat(whole)
-                return whole
-            response = await self._retry.run(lambda: self._open(wire, True))
-        except BaseException as exc:
-            telemetry.fail(exc)
-            raise
-        return telemetry.wrap_stream(self._stream(response, wire, started, telemetry))
+        # set by ChatModelBase around this call when telemetry is on: the engine adds
+        # what only it sees (the provider's response id, model and stop reason)
+        telemetry = current_call()
+        if not stream:
+            return await self._retry.run(lambda: self._complete(wire, started, telemetry))
+        response = await self._retry.run(lambda: self._open(wire, True))
+        return self._stream(response, wire, started, telemetry)
 
     def _split_kwargs(
         self, kwargs: dict[str, Any]

@@ -16,6 +16,7 @@ import json
 import os
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -287,6 +288,42 @@ class CallTelemetry:
             self.finish_chat(response)
         else:
             self.finish(getattr(response, "usage", None), {})
+
+
+_CURRENT: ContextVar[CallTelemetry | None] = ContextVar("specwire_call", default=None)
+
+
+def current_call() -> CallTelemetry | None:
+    """The telemetry of the chat call running in this context (None when off): the
+    model base sets it, an engine adds what it alone sees."""
+    return _CURRENT.get()
+
+
+async def traced_chat_call(
+    call: Callable[[], Any],
+    *,
+    provider: str,
+    model: str,
+    credential: Any,
+    attributes: Callable[[], Mapping[str, Any]],
+) -> Any:
+    """Run one chat call (``call()`` returns its awaitable) inside a span: a whole
+    response ends it at once, a stream when its final chunk has been handed out."""
+    telemetry = start_call("chat", provider, model, credential, attributes)
+    if telemetry is None:
+        return await call()
+    token = _CURRENT.set(telemetry)
+    try:
+        result = await call()
+    except BaseException as exc:
+        telemetry.fail(exc)
+        raise
+    finally:
+        _CURRENT.reset(token)
+    if hasattr(result, "__aiter__"):
+        return telemetry.wrap_stream(result)
+    telemetry.finish_response(result)
+    return result
 
 
 def start_call(
