@@ -141,7 +141,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
         self, wire: WireRequest, started: float, telemetry: CallTelemetry | None = None
     ) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         self._dialect.on_response(body, acc)
         if telemetry is not None:
             telemetry.on_payload(body)
@@ -174,7 +174,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         handed_out = False
         retries_left = self.max_retries
         try:
@@ -198,7 +198,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
                         raise
                     retries_left -= 1
                     await response.aclose()
-                    acc = StreamAccumulator()
+                    acc = self._dialect.accumulator()
                     response = await self._retry.run(lambda: self._open(wire, True))
             if telemetry is not None:
                 telemetry.on_accumulated(acc)
