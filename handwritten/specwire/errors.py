@@ -18,7 +18,7 @@ from ._core.errors import (
     StructuredOutputError,
     ToolArgumentsError,
 )
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._cards.errors import CardError, UnsupportedParameterError
@@ -57,3 +57,4 @@ __all__ = [
     "ToolArgumentsError",
     "UnsupportedParameterError",
 ]
+__dir__ = lazy_dir(__name__)

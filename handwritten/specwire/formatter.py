@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from ._generated.registry import FORMATTERS
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._formatters.anthropic import (
@@ -61,3 +61,4 @@ _ALL = {"FormatterBase": "specwire._formatters.base", **FORMATTERS}
 
 __all__ = sorted(_ALL)
 __getattr__ = lazy_getattr(__name__, _ALL)
+__dir__ = lazy_dir(__name__)

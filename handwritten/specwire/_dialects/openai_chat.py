@@ -185,12 +185,19 @@ class OpenAIChatDialect(ChatDialect):
         completion = usage.get("completion_tokens", usage.get("output_tokens"))
         details = usage.get("prompt_tokens_details") or {}
         out_details = usage.get("completion_tokens_details") or {}
+        # xAI counts reasoning beside completion_tokens (total = prompt + completion +
+        # reasoning); output_tokens stays the provider's completion_tokens, which the
+        # shared conformance recordings pin, so ChatUsage documents the exception.
+        reasoning = out_details.get("reasoning_tokens")
         acc.usage(
             input_tokens=prompt,
             output_tokens=completion,
+            # OpenAI: prompt_tokens_details.cached_tokens; DeepSeek: prompt_cache_hit_tokens;
+            # Moonshot: usage.cached_tokens
             cache_read_input_tokens=details.get("cached_tokens")
-            or usage.get("prompt_cache_hit_tokens"),
-            reasoning_tokens=out_details.get("reasoning_tokens"),
+            or usage.get("prompt_cache_hit_tokens")
+            or usage.get("cached_tokens"),
+            reasoning_tokens=reasoning,
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:

@@ -213,6 +213,28 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
     # ------------------------------------------------------------ the call
     async def __call__(self, inputs: Sequence[InputT], **kwargs: Any) -> EmbeddingResponse:
         """Embed ``inputs``; see the class docstring."""
+        from .._core.telemetry import start_call
+
+        telemetry = start_call(
+            "embeddings",
+            self._provider_name() or type(self).__name__,
+            self.model,
+            self.credential,
+            lambda: {
+                "gen_ai.embeddings.dimension.count": getattr(self.parameters, "dimensions", None)
+            },
+        )
+        if telemetry is None:
+            return await self._embed(inputs, **kwargs)
+        try:
+            response = await self._embed(inputs, **kwargs)
+        except BaseException as exc:
+            telemetry.fail(exc)
+            raise
+        telemetry.finish(response.usage, {})
+        return response
+
+    async def _embed(self, inputs: Sequence[InputT], **kwargs: Any) -> EmbeddingResponse:
         started = time.perf_counter()
         items: list[InputT] = (
             [inputs]  # type: ignore[list-item]  # one input given bare

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import builtins
 import fnmatch
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
@@ -40,6 +41,12 @@ class TTSModelBase(ModelLifecycle, ABC):
     """Whether the model takes streaming text input (``push``)."""
     cards_dir: ClassVar[str | None] = None
     """A folder of YAML cards (the reference's ``_models/``), for hand-written models."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every implementation of synthesize, custom ones included, is traced.
+        if "synthesize" in cls.__dict__ and not getattr(cls.synthesize, "_traced", False):
+            setattr(cls, "synthesize", _traced_synthesize(cls.__dict__["synthesize"]))  # noqa: B010
 
     def __init__(
         self,
@@ -109,6 +116,42 @@ class TTSModelBase(ModelLifecycle, ABC):
         options = load_dialect(binding.endpoint.dialect, Dialect).read_options(binding.endpoint)
         patterns: tuple[str, ...] = getattr(options, "card_models", ())
         return patterns
+
+
+_Synthesize = Callable[..., Awaitable[TTSResponse | AsyncGenerator[TTSResponse, None]]]
+
+
+def _traced_synthesize(synthesize: _Synthesize) -> _Synthesize:
+    """``synthesize`` emitting an OpenTelemetry span and metrics (when a provider is set)."""
+
+    @functools.wraps(synthesize)
+    async def traced(
+        self: TTSModelBase, text: str | None = None, **kwargs: Any
+    ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
+        from .._core.telemetry import start_call
+
+        binding = getattr(type(self), "binding", None)
+        telemetry = start_call(
+            "generate_content",
+            binding.provider if binding is not None else type(self).__name__,
+            self.model,
+            self.credential,
+            lambda: {"gen_ai.output.type": "speech"},
+        )
+        if telemetry is None:
+            return await synthesize(self, text, **kwargs)
+        try:
+            result = await synthesize(self, text, **kwargs)
+        except BaseException as exc:
+            telemetry.fail(exc)
+            raise
+        if isinstance(result, TTSResponse):
+            telemetry.finish_response(result)
+            return result
+        return telemetry.wrap_stream(result)
+
+    traced._traced = True  # type: ignore[attr-defined]
+    return traced
 
 
 def _card_voice_default(
