@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .._ratelimit.model import RateLimited
 from .blocks import TextBlock, ToolCallBlock
 from .credential import CredentialBase
 from .errors import BadRequestError, StructuredOutputError
@@ -30,7 +31,7 @@ class NoParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ChatModelBase(ABC):
+class ChatModelBase(RateLimited, ABC):
     """A chat model: ``await model(messages, tools=None, tool_choice=None, **kwargs)``.
 
     With ``stream=False`` the call returns one ``ChatResponse``; with ``stream=True`` an

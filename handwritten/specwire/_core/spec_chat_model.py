@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httpx
 from pydantic import BaseModel
 
+from .._batch.model import ChatBatching
+from .._ratelimit import Reservation, estimate_tokens
 from .accumulator import StreamAccumulator
 from .binding import EndpointBinding, ModelBinding
 from .chat_model import ChatModelBase
@@ -22,7 +24,7 @@ from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
 from .errors import APITimeoutError, ProviderError, StreamBrokenError
 from .ids import new_id, now_iso
-from .response import ChatResponse
+from .response import ChatResponse, ChatUsage
 from .transport import HttpTransport, decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 _construct_response = ChatResponse.model_construct
 
 
-class SpecChatModel(ChatModelBase):
+class SpecChatModel(ChatBatching, ChatModelBase):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
@@ -98,10 +100,11 @@ class SpecChatModel(ChatModelBase):
         wire = self._dialect.build_request(call)
         wire.body.update(extra_body)
         started = time.perf_counter()
+        estimate = estimate_tokens(wire.body)
         if not stream:
-            return await self._retry.run(lambda: self._complete(wire, started))
-        response = await self._retry.run(lambda: self._open(wire, True))
-        return self._stream(response, wire, started)
+            return await self._retry.run(lambda: self._complete(wire, started, estimate))
+        response = await self._retry.run(lambda: self._open(wire, True, estimate))
+        return self._stream(response, wire, started, estimate)
 
     def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Parameters (validated: the model's own merged with call overrides) and any
@@ -120,33 +123,50 @@ class SpecChatModel(ChatModelBase):
             )
         return params.model_dump(exclude_none=True), extra
 
-    async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
+    async def _open(self, wire: WireRequest, stream: bool, estimate: int = 0) -> httpx.Response:
         headers, query = request_address(
             self.credential, self._endpoint, stream=stream, headers=wire.headers, query=wire.query
         )
-        return await self._transport.open(
-            "POST",
-            self.credential.resolved_base_url() + wire.path,
-            provider=self.binding.provider,
-            json_body=wire.body,
-            headers=headers,
-            params=query,
-            reader=self._dialect.read_error,
-        )
+        # every attempt waits for the model's rate budget; a failed one gives its
+        # tokens back, and a 429 pauses everyone sharing the budget
+        reservation = await self.budget.acquire(estimate)
+        try:
+            return await self._transport.open(
+                "POST",
+                self.credential.resolved_base_url() + wire.path,
+                provider=self.binding.provider,
+                json_body=wire.body,
+                headers=headers,
+                params=query,
+                reader=self._dialect.read_error,
+            )
+        except BaseException as error:
+            await self.budget.observe(error)
+            await reservation.settle(0)
+            raise
 
-    async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
-        body = await read_json_body(await self._open(wire, False), self.binding.provider)
+    async def _complete(self, wire: WireRequest, started: float, estimate: int = 0) -> ChatResponse:
+        body = await read_json_body(await self._open(wire, False, estimate), self.binding.provider)
         acc = StreamAccumulator()
         self._dialect.on_response(body, acc)
+        usage = acc.chat_usage(time.perf_counter() - started)
+        await self._settle(estimate, usage)
         return ChatResponse(
             content=acc.final_blocks(),
             is_last=True,
-            usage=acc.chat_usage(time.perf_counter() - started),
+            usage=usage,
             metadata=dict(acc.extra) or None,
         )
 
+    async def _settle(self, estimate: int, usage: ChatUsage | None) -> None:
+        """Correct the rate budget's token estimate by the usage the provider reported."""
+        if usage is not None and (usage.input_tokens or usage.output_tokens):
+            await Reservation(self.budget, estimate).settle(
+                usage.input_tokens + usage.output_tokens
+            )
+
     async def _stream(
-        self, response: httpx.Response, wire: WireRequest, started: float
+        self, response: httpx.Response, wire: WireRequest, started: float, estimate: int = 0
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
@@ -175,11 +195,13 @@ class SpecChatModel(ChatModelBase):
                     retries_left -= 1
                     await response.aclose()
                     acc = StreamAccumulator()
-                    response = await self._retry.run(lambda: self._open(wire, True))
+                    response = await self._retry.run(lambda: self._open(wire, True, estimate))
+            usage = acc.chat_usage(time.perf_counter() - started)
+            await self._settle(estimate, usage)
             yield ChatResponse(
                 content=acc.final_blocks(),
                 is_last=True,
-                usage=acc.chat_usage(time.perf_counter() - started),
+                usage=usage,
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,

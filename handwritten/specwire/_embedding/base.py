@@ -30,6 +30,7 @@ from .._core.errors import (
     ServerError,
 )
 from .._core.ids import new_id, now_iso
+from .._ratelimit.model import RateLimited
 from .batching import BatchLimits, InputKind, kind_of, pack
 from .cache import EmbeddingCacheBase, cache_key
 from .dimensions import DimensionRule
@@ -69,7 +70,7 @@ class CallOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class EmbeddingModelBase(ABC, Generic[InputT]):
+class EmbeddingModelBase(RateLimited, ABC, Generic[InputT]):
     """An embedding model: ``await model(inputs, **kwargs) -> EmbeddingResponse``.
 
     ``InputT`` is ``str`` for text models and ``str | DataBlock`` for multimodal ones.
@@ -381,11 +382,19 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
     async def _embed_batch(self, inputs: list[InputT], kwargs: dict[str, Any]) -> EmbeddingResponse:
         """One batch, retried on its own; the count of vectors is checked."""
         retry = 0
+        estimate = _estimate_inputs(inputs)
         while True:
+            # each attempt waits for the rate budget; a 429 pauses all who share it
+            reservation = await self.budget.acquire(estimate)
             try:
                 response = await self._call_api(inputs, **kwargs)
+                await reservation.settle(
+                    response.usage.tokens if response.usage and response.usage.tokens else None
+                )
                 break
             except Exception as error:
+                await self.budget.observe(error)
+                await reservation.settle(0)
                 if retry >= self.max_retries or not self._is_retryable(error):
                     raise
                 retry += 1
@@ -424,6 +433,11 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
 
         cards: list[EmbeddingModelCard] = list_cards(cls, "embedding", custom_yaml_dir)
         return cards
+
+
+def _estimate_inputs(inputs: Sequence[str | DataBlock]) -> int:
+    """Tokens a batch will use, about four characters a token (media: a flat 256)."""
+    return sum(len(item) // 4 + 1 if isinstance(item, str) else 256 for item in inputs)
 
 
 _CARDS: dict[builtins.type[Any], dict[str, Any]] = {}

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import BaseModel
 
+from .._batch.model import EmbeddingBatching
 from .._core.binding import EndpointBinding, ModelBinding
 from .._core.blocks import DataBlock
 from .._core.credential import CredentialBase
@@ -30,7 +31,7 @@ from .wire import load_wire
 from .wire.base import EmbeddingCall, EmbeddingWire
 
 
-class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
+class _SpecEmbeddingEngine(EmbeddingBatching, EmbeddingModelBase[InputT]):
     """An embedding model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]

@@ -1,0 +1,130 @@
+"""Gemini batch mode with inline requests: ``batchGenerateContent`` (chat) and
+``asyncBatchEmbedContent`` (embeddings) take ``{"batch": {"displayName", "inputConfig":
+{"requests": {"requests": [{"request", "metadata": {"key"}}]}}}}`` and answer with a
+long-running operation ``batches/…``; reading it gives the batch's ``state`` and
+``batchStats``, and once done ``inlinedResponses`` in input order, each a ``response``
+or an ``error`` (a ``google.rpc.Status``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..._core.dialect import WireRequest
+from ..._core.errors import ProviderError
+from ..shapes import BatchLine, LineResult, ProviderBatch
+from .base import BatchFormat, counts
+
+# google.rpc.Code numbers that map onto HTTP statuses
+_RPC_STATUS = {3: 400, 5: 404, 7: 403, 8: 429, 13: 500, 14: 503, 16: 401, 4: 504}
+
+
+class GeminiBatchFormat(BatchFormat):
+    name = "gemini_batch"
+
+    def line_body(self, custom_id: str, wire: WireRequest) -> dict[str, Any]:
+        request = wire.body
+        if self.family == "embedding":
+            # the live path sends batchEmbedContents {"requests": [one EmbedContentRequest
+            # per input]}; a batch line is one EmbedContentRequest
+            requests = request.get("requests") or [request]
+            request = requests[0]
+        return {"request": request, "metadata": {"key": custom_id}}
+
+    def result_body(self, body: Any) -> Any:
+        if self.family == "embedding" and isinstance(body, dict) and "embedding" in body:
+            return {"embeddings": [body["embedding"]]}
+        return body
+
+    async def create(self, lines: list[BatchLine]) -> str:
+        created = await self.http.json(
+            "POST",
+            self.path("create"),
+            {
+                "batch": {
+                    "displayName": f"specwire-{lines[0].custom_id}",
+                    "inputConfig": {"requests": {"requests": [line.body for line in lines]}},
+                }
+            },
+            creates=True,
+        )
+        name = created.get("name") if isinstance(created, dict) else None
+        if not isinstance(name, str):
+            raise ProviderError(
+                "the batch create answered without a name", provider=self.provider, body=created
+            )
+        return name
+
+    async def _read(self, batch_id: str) -> dict[str, Any]:
+        body = await self.http.json("GET", self.path("get", id=batch_id))
+        if not isinstance(body, dict):
+            raise ProviderError(
+                "a batch answer that is not an object", provider=self.provider, body=body
+            )
+        return body
+
+    @staticmethod
+    def _batch_of(body: dict[str, Any]) -> dict[str, Any]:
+        # an operation carries the batch in ``metadata``; batches.get may give it bare
+        meta = body.get("metadata")
+        return meta if isinstance(meta, dict) and "state" in meta else body
+
+    async def get(self, batch_id: str) -> ProviderBatch:
+        body = await self._read(batch_id)
+        batch = self._batch_of(body)
+        raw = batch.get("state")
+        if not isinstance(raw, str):
+            raise ProviderError("a batch answer without a state", provider=self.provider, body=body)
+        state = self.state_of(raw)
+        stats = batch.get("batchStats") or {}
+        total, ok, failed, pending = (
+            int(stats.get(k) or 0)
+            for k in (
+                "requestCount",
+                "successfulRequestCount",
+                "failedRequestCount",
+                "pendingRequestCount",
+            )
+        )
+        lost = 0 if state not in ("expired", "cancelled") else max(0, total - ok - failed)
+        values: dict[str, int] = {
+            "succeeded": ok,
+            "failed": failed,
+            "pending": 0 if lost else pending,
+        }
+        if lost:
+            values[state] = lost
+        error = body.get("error")
+        message = error.get("message") if isinstance(error, dict) else None
+        return ProviderBatch(batch_id, state, raw, counts(**values), message)
+
+    async def cancel(self, batch_id: str) -> None:
+        await self.http.json("POST", self.path("cancel", id=batch_id))
+
+    async def results(self, batch_id: str, status: ProviderBatch) -> list[LineResult]:
+        body = await self._read(batch_id)
+        output = body.get("response") or self._batch_of(body).get("output") or {}
+        inlined = (output.get("inlinedResponses") or {}).get("inlinedResponses") or []
+        out: list[LineResult] = []
+        for position, item in enumerate(inlined):
+            key = (item.get("metadata") or {}).get("key")
+            custom_id = str(key) if key is not None else f"#{position}"
+            error = item.get("error")
+            if isinstance(error, dict):
+                code = error.get("code")
+                out.append(
+                    LineResult(
+                        custom_id,
+                        "failed",
+                        error=self.item_error(
+                            str(error.get("message") or "request failed"),
+                            status=_RPC_STATUS.get(code) if isinstance(code, int) else None,
+                            code=str(error.get("status") or code or "") or None,
+                            body=error,
+                        ),
+                    )
+                )
+            else:
+                out.append(
+                    LineResult(custom_id, "succeeded", body=self.result_body(item.get("response")))
+                )
+        return out
