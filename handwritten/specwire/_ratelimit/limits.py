@@ -20,15 +20,15 @@ if TYPE_CHECKING:
 class RateLimits:
     """Requests and tokens per minute (None: no limit of that kind).
 
-    ``burst_seconds`` is how far ahead of the steady rate a budget that sat idle may
-    run: with the default of one second, a 600 RPM budget lets 10 requests leave at
-    once and then paces them 100 ms apart. Providers enforce per-minute limits at a
-    finer grain (OpenAI documents per-second quantization), so a minute's worth in one
-    burst would be refused anyway."""
+    By default requests are paced evenly (600 RPM: one every 100 ms), so that no
+    window of any length sees more than its share, whatever way the provider counts.
+    ``burst_seconds`` lets a budget that sat idle run that far ahead of the steady
+    rate (1.0 at 600 RPM: ten leave at once); a provider that counts in a sliding
+    window may then see up to twice its rate within the first ``burst_seconds``."""
 
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
-    burst_seconds: float = 1.0
+    burst_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("requests_per_minute", "tokens_per_minute"):
@@ -56,7 +56,7 @@ class RateLimits:
         tolerance)`` for the GCRA arithmetic (0 interval: no limit of that kind)."""
         per_request = 60.0 / self.requests_per_minute if self.requests_per_minute else 0.0
         per_token = 60.0 / self.tokens_per_minute if self.tokens_per_minute else 0.0
-        # a burst of one second's worth, less the request itself (which is conforming)
+        # the burst allowance, less the request itself (which is conforming)
         tau_r = max(0.0, self.burst_seconds - per_request) if per_request else 0.0
         tau_t = self.burst_seconds if per_token else 0.0
         return per_request, tau_r, per_token, tau_t

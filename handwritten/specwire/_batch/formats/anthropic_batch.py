@@ -58,8 +58,9 @@ class AnthropicBatchFormat(BatchFormat):
             pending=rc.get("processing") or 0,
         )
         state = self.state_of(raw)
-        if state == "completed" and not found["succeeded"] and not found["failed"]:
-            # ended with nothing done: say why (a cancel, or the 24-hour window)
+        if state == "completed":
+            # "ended" covers a cancel and the 24-hour window too; say which, as the
+            # other providers' states do
             if found["cancelled"] and body.get("cancel_initiated_at"):
                 state = "cancelled"
             elif found["expired"]:
