@@ -179,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for add in (_add_demo, _add_models, _add_cards):
         add(commands)
+    from ._cli_embed import add_embed
+
+    add_embed(commands)
     return parser
 
 

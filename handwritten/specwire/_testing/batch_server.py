@@ -72,7 +72,7 @@ class BatchServer:
         self.batches: dict[str, _Batch] = {}
         self.files: dict[str, bytes] = {}
         self._ids = itertools.count(1)
-        self.loopback = LoopbackServer(self._handle)
+        self.loopback = LoopbackServer(self.handle)
 
     @property
     def url(self) -> str:
@@ -90,7 +90,8 @@ class BatchServer:
         await self.loopback.__aexit__(*exc)
 
     # ------------------------------------------------------------ routing
-    def _handle(self, request: ReceivedRequest) -> Reply:
+    def handle(self, request: ReceivedRequest) -> Reply:
+        """The answer to one request (usable by any server, e.g. a ``ThreadedServer``)."""
         path, method = request.path, request.method
         try:
             if path.endswith("/files") and method == "POST":
