@@ -37,6 +37,8 @@ class RateLimits:
                 raise ValueError(f"{name} must be > 0 (or None for no limit)")
         if self.burst_seconds < 0:
             raise ValueError("burst_seconds must be >= 0")
+        # every reservation needs these; work them out once
+        object.__setattr__(self, "_intervals", self._work_out_intervals())
 
     @property
     def unlimited(self) -> bool:
@@ -54,6 +56,10 @@ class RateLimits:
     def intervals(self) -> tuple[float, float, float, float]:
         """``(seconds per request, burst tolerance, seconds per token, burst
         tolerance)`` for the GCRA arithmetic (0 interval: no limit of that kind)."""
+        intervals: tuple[float, float, float, float] = self.__dict__["_intervals"]
+        return intervals
+
+    def _work_out_intervals(self) -> tuple[float, float, float, float]:
         per_request = 60.0 / self.requests_per_minute if self.requests_per_minute else 0.0
         per_token = 60.0 / self.tokens_per_minute if self.tokens_per_minute else 0.0
         # the burst allowance, less the request itself (which is conforming)
