@@ -60,7 +60,9 @@ def test_processes_share_one_budget(redis_url: str, api_key: str) -> None:
     assert got == [40] * 4
     assert enforcing.refused == 0  # no 429 at all, let alone a storm
     assert len(enforcing.accepted) == 160
-    measured = enforcing.steady_rate_per_minute(skip=0)
+    # steady state: past the first second, when a worker's first request (its connection
+    # opened under load) may reach the server late and so shorten the measured span
+    measured = enforcing.steady_rate_per_minute(skip=1.0)
     assert measured == pytest.approx(rpm, rel=0.05), f"server saw {measured:.0f} RPM"
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from .._core.accumulator import StreamAccumulator
 from .._core.binding import BatchBinding, EndpointBinding, ModelBinding
 from .._core.dialect import ChatCall, ChatDialect
+from .._core.error_body import ErrorFormat
 from .._core.errors import ProviderError
 from .._core.response import ChatResponse
 from .._ratelimit import Budget
@@ -63,6 +64,7 @@ class BatchEngine(ABC, Generic[T]):
         # where another endpoint variant, and so another dialect, applies
         self.endpoint: EndpointBinding = binding.endpoint_for(self.base_url)
         self.poll_interval = float(self.batch.options.get("poll_interval", DEFAULT_POLL_INTERVAL))
+        self._speak(model)
         budget = model.budget
         http = BatchHttp(
             model._transport,
@@ -70,7 +72,7 @@ class BatchEngine(ABC, Generic[T]):
             self.endpoint,
             self.base_url,
             binding.provider,
-            self.read_error,
+            self.errors,
             # batch calls have their own budget: only a 429's pause is shared
             Budget(budget.limiter, budget.key + ":batch", type(budget.limits)()),
             binding.retry_policy(model.max_retries),
@@ -80,7 +82,14 @@ class BatchEngine(ABC, Generic[T]):
         )
 
     @abstractmethod
-    def read_error(self, body: Any) -> tuple[str | None, str | None]: ...
+    def _speak(self, model: Any) -> None:
+        """Take up the live wire code for ``self.endpoint`` (the model's own, or the
+        variant's the batch base URL selects)."""
+
+    @property
+    @abstractmethod
+    def errors(self) -> ErrorFormat:
+        """How this family's error bodies read (the live dialect's, spec applied)."""
 
     @abstractmethod
     def decode(self, part: Part, position: int, line: LineResult) -> list[BatchResult[T]]:
@@ -162,20 +171,23 @@ class ChatBatchEngine(BatchEngine[ChatResponse]):
 
     def __init__(self, model: SpecChatModel) -> None:
         super().__init__(model, model.binding)
+
+    def _speak(self, model: Any) -> None:
         from .._dialects import load_dialect
 
         if self.endpoint == model._endpoint:
             self.dialect: ChatDialect = model._dialect
             self.formatter = model.formatter
         else:
-            dialect_cls = load_dialect(self.endpoint.dialect)
+            dialect_cls = load_dialect(self.endpoint.dialect, ChatDialect)
             self.dialect = dialect_cls(
                 self.endpoint, self.binding.wire_params, self.binding.provider
             )
             self.formatter = dialect_cls.formatter_class()
 
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        return self.dialect.read_error(body)
+    @property
+    def errors(self) -> ErrorFormat:
+        return self.dialect.errors
 
     async def lines(self, requests: Iterable[Any]) -> list[BatchLine]:
         out: list[BatchLine] = []
@@ -247,17 +259,21 @@ class EmbeddingBatchEngine(BatchEngine["Embedding"]):
 
     def __init__(self, model: _SpecEmbeddingEngine[Any]) -> None:
         super().__init__(model, model.binding)
-        from .._embedding.wire import load_wire
+
+    def _speak(self, model: Any) -> None:
+        from .._dialects import load_dialect
+        from .._embedding.wire.base import EmbeddingWire
 
         if self.endpoint == model._endpoint:
-            self.wire = model._wire
+            self.wire: EmbeddingWire = model._wire
         else:
-            self.wire = load_wire(self.endpoint.dialect)(
+            self.wire = load_dialect(self.endpoint.dialect, EmbeddingWire)(
                 self.endpoint, self.binding.wire_params, self.binding.provider
             )
 
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        return self.wire.read_error(body)
+    @property
+    def errors(self) -> ErrorFormat:
+        return self.wire.errors
 
     def per_line(self) -> int:
         return int(self.batch.limits.get("inputs_per_line") or self.model.batch_size)

@@ -17,10 +17,10 @@ import orjson
 
 from .._core.binding import EndpointBinding
 from .._core.credential import CredentialBase
+from .._core.error_body import ErrorFormat
 from .._core.errors import APIConnectionError, APITimeoutError, RateLimitError
 from .._core.retry import RetryPolicy
 from .._core.transport import (
-    ErrorReader,
     HttpTransport,
     error_from_response,
     read_json_body,
@@ -41,7 +41,7 @@ class BatchHttp:
         endpoint: EndpointBinding,
         base_url: str,
         provider: str,
-        reader: ErrorReader,
+        errors: ErrorFormat,
         budget: Budget,
         retry: RetryPolicy,
     ) -> None:
@@ -50,7 +50,7 @@ class BatchHttp:
         self.endpoint = endpoint
         self.base_url = base_url
         self.provider = provider
-        self.reader = reader
+        self.errors = errors
         self.budget = budget
         self.retry = retry
 
@@ -106,7 +106,7 @@ class BatchHttp:
                 json_body=body,
                 headers=headers,
                 params={**auth_query, **(query or {})},
-                reader=self.reader,
+                errors=self.errors,
             )
             return await read_json_body(response, self.provider)
 
@@ -175,7 +175,7 @@ class BatchHttp:
             finally:
                 await response.aclose()
             raise error_from_response(
-                response.status_code, response.headers, raw, self.provider, self.reader
+                response.status_code, response.headers, raw, self.provider, self.errors
             )
         return response
 

@@ -70,7 +70,7 @@ class SpecChatModel(ChatBatching, ChatModelBase):
         from .._dialects import load_dialect
 
         endpoint = self.binding.endpoint_for(credential.resolved_base_url())
-        dialect_cls = load_dialect(endpoint.dialect)
+        dialect_cls = load_dialect(endpoint.dialect, ChatDialect)
         self._endpoint: EndpointBinding = endpoint
         self._dialect: ChatDialect = dialect_cls(
             endpoint, self.binding.wire_params, self.binding.provider
@@ -138,7 +138,7 @@ class SpecChatModel(ChatBatching, ChatModelBase):
                 json_body=wire.body,
                 headers=headers,
                 params=query,
-                reader=self._dialect.read_error,
+                errors=self._dialect.errors,
             )
         except BaseException as error:
             await self.budget.observe(error)

@@ -10,9 +10,8 @@ from typing import Any
 
 from ..._core.dialect import WireRequest
 from ..._core.errors import ProviderError
-from ..._core.transport import read_error_fields
 from ..http import parse_jsonl
-from ..shapes import BatchLine, ItemState, LineResult, ProviderBatch
+from ..shapes import BatchError, BatchLine, ItemState, LineResult, ProviderBatch
 from .base import BatchFormat, counts
 
 _RESULT_STATES: dict[str, ItemState] = {
@@ -81,17 +80,11 @@ class AnthropicBatchFormat(BatchFormat):
                 out.append(LineResult(custom_id, kind, body=result.get("message")))
                 continue
             error = result.get("error")
-            code, message = read_error_fields(error) if error else (None, None)
-            out.append(
-                LineResult(
-                    custom_id,
-                    kind,
-                    error=self.item_error(
-                        message or f"request {result.get('type', 'failed')}",
-                        code=code or (None if kind == "failed" else f"batch_{kind}"),
-                        status=400 if code == "invalid_request_error" else None,
-                        body=error,
-                    ),
+            if kind == "failed" and isinstance(error, dict):
+                err = self.item_error(error)
+            else:  # canceled or expired: never run
+                err = BatchError(
+                    f"request {result.get('type')}", code=f"batch_{kind}", provider=self.provider
                 )
-            )
+            out.append(LineResult(custom_id, kind, error=err))
         return out

@@ -10,7 +10,7 @@ import orjson
 
 from ..._core.binding import BatchBinding, BatchState
 from ..._core.dialect import WireRequest
-from ..._core.errors import ProviderError, error_class_for_code, error_class_for_status
+from ..._core.errors import ProviderError
 from ..http import BatchHttp
 from ..shapes import BatchLine, ItemState, LineResult, ProviderBatch
 
@@ -81,16 +81,18 @@ class BatchFormat(ABC):
 
     def item_error(
         self,
-        message: str,
+        body: Any,
         *,
         status: int | None = None,
-        code: str | None = None,
-        body: Any = None,
+        default: type[ProviderError] = ProviderError,
+        fallback: str = "the request failed",
     ) -> ProviderError:
-        """The typed error an item's failure stands for (as a live call would raise)."""
-        default = error_class_for_status(status) if status else ProviderError
-        cls = error_class_for_code(code, default)
-        return cls(message, status=status, code=code, provider=self.provider, body=body)
+        """The typed error an item's error body stands for, read by the live
+        dialect's error format (the spec's code classes applied), as a live call
+        answering ``status`` with it would raise."""
+        return self.http.errors.error(
+            body, provider=self.provider, http_status=status, default=default, fallback=fallback
+        )
 
 
 def counts(**values: int) -> Mapping[ItemState, int]:

@@ -110,19 +110,11 @@ class GeminiBatchFormat(BatchFormat):
             custom_id = str(key) if key is not None else f"#{position}"
             error = item.get("error")
             if isinstance(error, dict):
+                # a google.rpc.Status, as a live error body holds it under "error"
                 code = error.get("code")
-                out.append(
-                    LineResult(
-                        custom_id,
-                        "failed",
-                        error=self.item_error(
-                            str(error.get("message") or "request failed"),
-                            status=_RPC_STATUS.get(code) if isinstance(code, int) else None,
-                            code=str(error.get("status") or code or "") or None,
-                            body=error,
-                        ),
-                    )
-                )
+                http_status = _RPC_STATUS.get(code) if isinstance(code, int) else None
+                err = self.item_error({"error": error}, status=http_status)
+                out.append(LineResult(custom_id, "failed", error=err))
             else:
                 out.append(
                     LineResult(custom_id, "succeeded", body=self.result_body(item.get("response")))

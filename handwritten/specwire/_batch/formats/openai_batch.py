@@ -13,9 +13,8 @@ from typing import Any
 
 from ..._core.dialect import WireRequest
 from ..._core.errors import ProviderError
-from ..._core.transport import read_error_fields
 from ..http import jsonl, parse_jsonl
-from ..shapes import BatchLine, ItemState, LineResult, ProviderBatch
+from ..shapes import BatchError, BatchLine, ItemState, LineResult, ProviderBatch
 from .base import BatchFormat, counts
 
 _ITEM_STATE_OF_CODE: dict[str, ItemState] = {
@@ -124,22 +123,12 @@ class OpenAIBatchFormat(BatchFormat):
         status = response.get("status_code")
         error = item.get("error")
         if isinstance(error, dict) and error:
+            # not run at all (expired, cancelled) or refused by the batch itself
             code = error.get("code")
             state = _ITEM_STATE_OF_CODE.get(str(code), "failed")
-            return LineResult(
-                custom_id,
-                state,
-                error=self.item_error(
-                    str(error.get("message") or code), code=code, status=status, body=error
-                ),
-            )
+            err = self.item_error({"error": error}, default=BatchError)
+            return LineResult(custom_id, state, error=err)
         if isinstance(status, int) and status >= 400:
-            code, message = read_error_fields(response.get("body"))
-            return LineResult(
-                custom_id,
-                "failed",
-                error=self.item_error(
-                    message or f"HTTP {status}", status=status, code=code, body=response.get("body")
-                ),
-            )
+            err = self.item_error(response.get("body"), status=status, fallback=f"HTTP {status}")
+            return LineResult(custom_id, "failed", error=err)
         return LineResult(custom_id, "succeeded", body=response.get("body"))
