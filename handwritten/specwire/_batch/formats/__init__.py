@@ -23,4 +23,9 @@ def load_format(name: str) -> type[BatchFormat]:
     return cls
 
 
-__all__ = ["BatchFormat", "load_format"]
+def all_formats() -> dict[str, type[BatchFormat]]:
+    """Every batch format class by name."""
+    return {name: load_format(name) for name in sorted(_FORMATS)}
+
+
+__all__ = ["BatchFormat", "all_formats", "load_format"]

@@ -24,6 +24,9 @@ _RESULT_STATES: dict[str, ItemState] = {
 
 class AnthropicBatchFormat(BatchFormat):
     name = "anthropic_batch"
+    families = frozenset({"chat"})
+    inputs = frozenset({"inline"})
+    paths = frozenset({"create", "get", "cancel", "results"})
 
     def line_body(self, custom_id: str, wire: WireRequest) -> dict[str, Any]:
         params = dict(wire.body)

@@ -21,6 +21,13 @@ class BatchFormat(ABC):
     in ``binding``."""
 
     name: ClassVar[str]
+    families: ClassVar[frozenset[str]]
+    """The model families whose requests this format carries."""
+    inputs: ClassVar[frozenset[str]]
+    """How requests go up: ``file`` and/or ``inline``."""
+    paths: ClassVar[frozenset[str]]
+    """The spec ``paths`` the format calls."""
+    needs_line_url: ClassVar[bool] = False
 
     def __init__(self, binding: BatchBinding, http: BatchHttp, family: str, model: str) -> None:
         self.binding = binding

@@ -20,6 +20,9 @@ _RPC_STATUS = {3: 400, 5: 404, 7: 403, 8: 429, 13: 500, 14: 503, 16: 401, 4: 504
 
 class GeminiBatchFormat(BatchFormat):
     name = "gemini_batch"
+    families = frozenset({"chat", "embedding"})
+    inputs = frozenset({"inline"})
+    paths = frozenset({"create", "get", "cancel"})
 
     def line_body(self, custom_id: str, wire: WireRequest) -> dict[str, Any]:
         request = wire.body

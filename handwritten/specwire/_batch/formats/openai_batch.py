@@ -26,6 +26,10 @@ _ITEM_STATE_OF_CODE: dict[str, ItemState] = {
 
 class OpenAIBatchFormat(BatchFormat):
     name = "openai_batch"
+    families = frozenset({"chat", "embedding"})
+    inputs = frozenset({"file"})
+    paths = frozenset({"upload", "create", "get", "cancel", "content"})
+    needs_line_url = True
 
     def line_body(self, custom_id: str, wire: WireRequest) -> dict[str, Any]:
         body = dict(wire.body)
