@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel
 
 from .._core.credential import CredentialBase
+from .._ratelimit.model import RateLimited
 from .response import TTSResponse
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class NoTTSParameters(BaseModel):
     """The parameters of a TTS model that takes none."""
 
 
-class TTSModelBase(ABC):
+class TTSModelBase(RateLimited, ABC):
     """A text-to-speech model: ``await model.synthesize(text)``.
 
     With ``stream=False`` the call returns one ``TTSResponse`` holding the audio; with
