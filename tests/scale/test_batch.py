@@ -182,11 +182,16 @@ async def test_openai_wire_file_upload_and_lines(server: BatchServer) -> None:
     assert [x["custom_id"] for x in lines] == ["0", "1"]
     assert all(x["method"] == "POST" and x["url"] == "/v1/chat/completions" for x in lines)
     assert lines[0]["body"]["model"] == "gpt-4o-mini" and "stream" not in lines[0]["body"]
-    assert lines[0]["body"]["messages"][-1]["content"] in ("question 0", [{"type": "text", "text": "question 0"}])
+    assert lines[0]["body"]["messages"][-1]["content"] in (
+        "question 0",
+        [{"type": "text", "text": "question 0"}],
+    )
     await job.results(**FAST)
 
 
-async def test_dashscope_batches_go_through_compatible_mode_in_openai_form(server: BatchServer) -> None:
+async def test_dashscope_batches_go_through_compatible_mode_in_openai_form(
+    server: BatchServer,
+) -> None:
     _credential, model = chat_setups(server.url)["dashscope"]
     await model.submit_batch(_requests(1))
     assert server.requests[0].path == "/compatible-mode/v1/files"
@@ -221,7 +226,9 @@ async def test_request_kwargs_parameters_and_validation(server: BatchServer) -> 
     assert line["body"]["temperature"] == 0.5 and line["custom_id"] == "0_a"
     await job.results(**FAST)
     with pytest.raises(ValueError, match="custom_id"):
-        await model.submit_batch([BatchRequest([UserMsg(name="u", content="x")], custom_id="bad id!")])
+        await model.submit_batch(
+            [BatchRequest([UserMsg(name="u", content="x")], custom_id="bad id!")]
+        )
     with pytest.raises(ValueError, match="twice"):
         await model.submit_batch(
             [BatchRequest([UserMsg(name="u", content="x")], custom_id="a")] * 2
@@ -259,7 +266,9 @@ def embedding_setups(url: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("provider", ["openai", "gemini", "dashscope"])
-async def test_embedding_batch_gives_vectors_in_input_order(server: BatchServer, provider: str) -> None:
+async def test_embedding_batch_gives_vectors_in_input_order(
+    server: BatchServer, provider: str
+) -> None:
     model = embedding_setups(server.url)[provider]
     texts = [f"text number {i}" + ("!" * i) for i in range(11)]
     job = await model.submit_batch(texts)
@@ -270,7 +279,9 @@ async def test_embedding_batch_gives_vectors_in_input_order(server: BatchServer,
         assert list(r.value)[:3] == pytest.approx(vector_for(text)[:3], rel=1e-6)
 
 
-async def test_embedding_lines_pack_the_live_batch_size_and_fail_per_line(server: BatchServer) -> None:
+async def test_embedding_lines_pack_the_live_batch_size_and_fail_per_line(
+    server: BatchServer,
+) -> None:
     model = embedding_setups(server.url)["openai"]
     texts = [f"t{i}" for i in range(10)]
     texts[5] = "FAIL here"
@@ -331,3 +342,48 @@ async def test_progress_bar_draws_on_a_terminal(server: BatchServer) -> None:
     bar.close()
     drawn = stream.getvalue()
     assert "\r" in drawn and "3/3" in drawn and "succeeded 3" in drawn and "completed" in drawn
+
+
+async def test_a_429_on_submission_is_retried_once_created_and_shared() -> None:
+    """A create refused with 429 created nothing: it is sent again after the pause,
+    which the rate limiter shares; a create that failed otherwise is not repeated."""
+    import time
+
+    from specwire._ratelimit import InProcessRateLimiter
+    from specwire._testing.loopback import ReceivedRequest, Reply
+    from specwire.errors import ServerError
+
+    batch = BatchServer()
+    refusals = {"429": 1, "500": 0}
+
+    def handler(request: ReceivedRequest) -> Reply:
+        if request.path.endswith("/messages/batches") and request.method == "POST":
+            if refusals["429"]:
+                refusals["429"] -= 1
+                return Reply.json(
+                    {"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}},
+                    status=429,
+                    headers={"retry-after": "0.3"},
+                )
+            if refusals["500"]:
+                refusals["500"] -= 1
+                return Reply.json(
+                    {"type": "error", "error": {"type": "api_error", "message": "oops"}}, status=500
+                )
+        return batch.handle(request)
+
+    from specwire._testing.loopback import LoopbackServer
+
+    async with LoopbackServer(handler) as server:
+        _c, model = chat_setups(server.url)["anthropic"]
+        model.limit_rate(InProcessRateLimiter())
+        started = time.monotonic()
+        job = await model.submit_batch(_requests(2))
+        assert time.monotonic() - started >= 0.3 and len(batch.batches) == 1
+        creates = [r for r in server.requests if r.method == "POST" and r.path.endswith("/batches")]
+        assert len(creates) == 2
+        assert [r.ok for r in await job.results(**FAST)] == [True, True]
+        refusals["500"] = 1
+        with pytest.raises(ServerError):
+            await model.submit_batch(_requests(1))
+        assert len(batch.batches) == 1  # not sent twice

@@ -37,14 +37,20 @@ def test_generated_classes_carry_their_batch_binding() -> None:
 
 
 def _spec(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((ROOT / "spec" / "providers" / f"{name}.yaml").read_text())
+    data: dict[str, Any] = yaml.safe_load(
+        (ROOT / "spec" / "providers" / f"{name}.yaml").read_text()
+    )
     return data
 
 
 @pytest.mark.parametrize(
     ("change", "path", "expected"),
     [
-        (lambda b: b.update(format="openai_batchh"), "batch.format", "expected one of ['anthropic_batch'"),
+        (
+            lambda b: b.update(format="openai_batchh"),
+            "batch.format",
+            "expected one of ['anthropic_batch'",
+        ),
         (lambda b: b.update(format="anthropic_batch"), "batch.input", "expected one of ['inline']"),
         (lambda b: b["paths"].pop("upload"), "batch.paths.upload", "'openai_batch' calls it"),
         (lambda b: b.pop("line_url"), "batch.line_url", "expected the endpoint"),
@@ -76,5 +82,7 @@ def test_a_format_for_another_family_is_refused(tmp_path: Path) -> None:
     }
     target = tmp_path / "openai.yaml"
     target.write_text(yaml.safe_dump(data))
-    with pytest.raises(SpecError, match=rf"models\[{index}\]\.batch\.format: 'anthropic_batch' carries \['chat'\]"):
+    with pytest.raises(
+        SpecError, match=rf"models\[{index}\]\.batch\.format: 'anthropic_batch' carries \['chat'\]"
+    ):
         load_spec(target, SCHEMA)

@@ -56,7 +56,11 @@ def test_text_lines_to_parquet(tmp_path: Path) -> None:
     with ThreadedServer(RateEnforcingEmbeddings(requests_per_minute=60_000)) as s:
         assert main(_args(corpus, out, s.url, "--no-cache")) == 0
     table = pq.read_table(out)
-    assert table.column("text").to_pylist() == ["first line", "second line", "third, with {json} chars"]
+    assert table.column("text").to_pylist() == [
+        "first line",
+        "second line",
+        "third, with {json} chars",
+    ]
     rows = table.column("embedding").to_pylist()
     assert [r[0] for r in rows] == [vector_for(t)[0] for t in table.column("text").to_pylist()]
 
@@ -69,7 +73,9 @@ def test_through_the_batch_api_with_a_failed_text_then_a_rerun(tmp_path: Path) -
     out = tmp_path / "out.npy"
     batch = BatchServer()
     with ThreadedServer(batch.handle) as s:
-        args = _args(corpus, out, s.url + "/v1", "--batch-api", "--poll-interval", "0", "--batch-size", "10")
+        args = _args(
+            corpus, out, s.url + "/v1", "--batch-api", "--poll-interval", "0", "--batch-size", "10"
+        )
         assert main(args) == 1  # the line holding doc 7 failed: no output yet
         assert not out.exists() and len(batch.batches) == 1
         assert not (tmp_path / "out.npy.batch-job").exists()

@@ -75,11 +75,15 @@ async def test_a_used_model_pickles_without_its_connections_and_reopens() -> Non
     answer = {
         "id": "c",
         "object": "chat.completion",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
+        ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
     async with LoopbackServer([Reply.json(answer)]) as server:
-        model = OpenAIChatModel(credential=OpenAICredential(base_url=server.url), model="m", stream=False)
+        model = OpenAIChatModel(
+            credential=OpenAICredential(base_url=server.url), model="m", stream=False
+        )
         await model([UserMsg(name="u", content="one")])
         assert model._transport._client is not None  # a live connection pool
         copy = pickle.loads(pickle.dumps(model))
@@ -91,7 +95,9 @@ async def test_a_used_model_pickles_without_its_connections_and_reopens() -> Non
         await copy.aclose()
 
 
-def test_a_secret_in_no_environment_variable_refuses_to_pickle(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_secret_in_no_environment_variable_refuses_to_pickle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     model = OpenAIChatModel(credential=OpenAICredential(api_key="sk-only-in-memory"), model="m")
     with pytest.raises(pickle.PicklingError, match="OPENAI_API_KEY") as caught:

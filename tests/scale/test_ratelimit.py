@@ -118,7 +118,13 @@ def _chat_answer(request: ReceivedRequest) -> Reply:
         {
             "id": "c",
             "object": "chat.completion",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "ok"},
+                    "finish_reason": "stop",
+                }
+            ],
             "usage": {"prompt_tokens": 40, "completion_tokens": 10, "total_tokens": 50},
         }
     )
@@ -165,13 +171,19 @@ async def test_a_429_pauses_every_model_on_the_budget() -> None:
     def answer(request: ReceivedRequest) -> Reply:
         calls.append(time.monotonic())
         if len(calls) == 1:
-            return Reply.json({"error": {"message": "slow down", "code": "rate_limit_exceeded"}}, status=429, headers={"retry-after": "0.6"})
+            return Reply.json(
+                {"error": {"message": "slow down", "code": "rate_limit_exceeded"}},
+                status=429,
+                headers={"retry-after": "0.6"},
+            )
         return _chat_answer(request)
 
     async with LoopbackServer(answer) as server:
         limiter = InProcessRateLimiter()
         cred = OpenAICredential(api_key="sk-429", base_url=server.url)
-        first = OpenAIChatModel(credential=cred, model="m", stream=False, max_retries=0).limit_rate(limiter)
+        first = OpenAIChatModel(credential=cred, model="m", stream=False, max_retries=0).limit_rate(
+            limiter
+        )
         second = OpenAIChatModel(credential=cred, model="m", stream=False).limit_rate(limiter)
         with pytest.raises(RateLimitError):
             await first([UserMsg(name="u", content="hi")])
@@ -218,3 +230,40 @@ def test_budget_settle_is_once_only() -> None:
 
 def _unused(*_: Any) -> None:
     return None
+
+
+async def test_a_streamed_call_settles_its_tokens_from_the_final_usage() -> None:
+    from specwire._testing.loopback import sse_body
+
+    seen: list[int] = []
+
+    class Recording(InProcessRateLimiter):
+        async def correct(self, key: str, limits: RateLimits, delta_tokens: int) -> None:
+            seen.append(delta_tokens)
+
+    chunk = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}],
+    }
+    last = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+    }
+    usage = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "choices": [],
+        "usage": {"prompt_tokens": 300, "completion_tokens": 200, "total_tokens": 500},
+    }
+    async with LoopbackServer(
+        [Reply(body=sse_body([chunk, last, usage]), content_type="text/event-stream")]
+    ) as server:
+        model = OpenAIChatModel(
+            credential=OpenAICredential(api_key="sk-s", base_url=server.url), model="m", stream=True
+        ).limit_rate(Recording(), tokens_per_minute=1_000_000)
+        async for chunk in await model([UserMsg(name="u", content="hi")]):
+            assert chunk.is_last or not seen  # settled once the usage is known, at the end
+        estimate = len(server.requests[0].body) // 4
+        assert seen == [500 - estimate]
