@@ -387,3 +387,17 @@ async def test_a_429_on_submission_is_retried_once_created_and_shared() -> None:
         with pytest.raises(ServerError):
             await model.submit_batch(_requests(1))
         assert len(batch.batches) == 1  # not sent twice
+
+
+@pytest.mark.parametrize("provider", ["openai", "dashscope"])
+async def test_a_batch_refused_at_validation_fails_every_item_with_the_reason(
+    provider: str,
+) -> None:
+    async with BatchServer(refuse=True) as server:
+        _c, model = chat_setups(server.url)[provider]
+        job = await model.submit_batch(_requests(3))
+        progress = await job.wait(**FAST)
+        assert progress.state == "failed" and progress.counts["failed"] == 3
+        results = await job.results(**FAST)
+        assert [r.state for r in results] == ["failed"] * 3
+        assert all("not valid for this endpoint" in str(r.error) for r in results)

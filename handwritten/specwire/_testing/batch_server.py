@@ -66,9 +66,13 @@ class BatchServer:
     """``async with BatchServer() as server:`` then point a credential's base URL at
     ``server.url`` (plus the provider's own prefix, e.g. ``/v1``)."""
 
-    def __init__(self, per_poll: int | None = None, expire_after: int | None = None) -> None:
+    def __init__(
+        self, per_poll: int | None = None, expire_after: int | None = None, refuse: bool = False
+    ) -> None:
         self.per_poll = per_poll
         self.expire_after = expire_after
+        self.refuse = refuse
+        """Fail every batch at validation (OpenAI: ``failed`` with ``errors``)."""
         self.batches: dict[str, _Batch] = {}
         self.files: dict[str, bytes] = {}
         self._ids = itertools.count(1)
@@ -132,6 +136,19 @@ class BatchServer:
             batch.state = "cancelled"
             return
         if batch.state == "validating":
+            if self.refuse:
+                batch.state = "failed"
+                batch.meta["errors"] = {
+                    "object": "list",
+                    "data": [
+                        {
+                            "code": "invalid_json_line",
+                            "message": "Line 1 is not valid for this endpoint.",
+                            "line": 1,
+                        }
+                    ],
+                }
+                return
             batch.state = "in_progress"
             return
         if batch.state == "in_progress":
@@ -283,7 +300,7 @@ class BatchServer:
             "id": batch.id,
             "object": "batch",
             "endpoint": batch.meta["endpoint"],
-            "errors": None,
+            "errors": batch.meta.get("errors"),
             "input_file_id": batch.meta["input_file_id"],
             "completion_window": batch.meta["completion_window"],
             "status": batch.state,
