@@ -15,6 +15,7 @@ from .._core.binding import BatchBinding, EndpointBinding, ModelBinding
 from .._core.dialect import ChatCall, ChatDialect
 from .._core.error_body import ErrorFormat
 from .._core.errors import ProviderError
+from .._core.extra import merge_extra
 from .._core.response import ChatResponse
 from .._ratelimit import Budget
 from .formats import BatchFormat, load_format
@@ -67,7 +68,7 @@ class BatchEngine(ABC, Generic[T]):
         self._speak(model)
         budget = model.budget
         http = BatchHttp(
-            model._transport,
+            model._http,
             model.credential,
             self.endpoint,
             self.base_url,
@@ -205,7 +206,7 @@ class ChatBatchEngine(BatchEngine[ChatResponse]):
                 seen.add(request.custom_id)
             kwargs = dict(request.kwargs)
             kwargs.pop("stream", None)
-            parameters, extra = model._split_kwargs(kwargs)
+            parameters, keywords, extra = model._split_kwargs(kwargs)
             formatted = await self.formatter.format(list(request.messages))
             call = ChatCall(
                 model.model,
@@ -216,7 +217,12 @@ class ChatBatchEngine(BatchEngine[ChatResponse]):
                 False,
             )
             wire = self.dialect.build_request(call)
-            wire.body.update(extra)
+            merge_extra(
+                wire.body,
+                keywords=keywords,
+                extra_body=extra,
+                location=self.dialect.extra_location,
+            )
             wire_id = str(index) if request.custom_id is None else f"{index}_{request.custom_id}"
             out.append(self.format.line(wire_id, wire))
         return out
@@ -296,10 +302,15 @@ class EmbeddingBatchEngine(BatchEngine["Embedding"]):
                 inputs=chunk,
                 dimensions=options.dimensions,
                 parameters=options.parameters,
-                extra=options.extra,
                 media=model._media,
             )
             wire = self.wire.build_request(call)
+            merge_extra(
+                wire.body,
+                keywords=options.keywords,
+                extra_body=options.extra,
+                location=self.wire.extra_location,
+            )
             out.append(self.format.line(f"{start}-{len(chunk)}", wire, len(chunk)))
             counts.append(len(chunk))
         return out, counts
