@@ -7,7 +7,8 @@
     for item in await job.results():           # input order
         item.value if item.ok else item.error
 
-OpenAI and DashScope (files), Anthropic Message Batches and Gemini batch mode (inline).
+OpenAI and DashScope (files), Anthropic Message Batches (inline), Gemini batch mode (a file
+through the Files API, or inline).
 """
 
 from ._batch import (

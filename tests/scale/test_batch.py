@@ -210,10 +210,48 @@ async def test_anthropic_and_gemini_wire_shapes(server: BatchServer) -> None:
     assert request["custom_id"] == "0" and request["params"]["model"] == "claude-sonnet-4-5"
     assert create.headers["x-api-key"] == "sk-ant-test"
     await setups["gemini"][1].submit_batch(_requests(1))
-    create = server.requests[-1]
+    start, upload, create = server.requests[-3:]
+    # the Files API's resumable upload, then the batch naming the file
+    assert (
+        start.path == "/upload/v1beta/files" and start.headers["x-goog-upload-command"] == "start"
+    )
+    assert start.headers["x-goog-api-key"] == "g-test"
+    assert upload.headers["x-goog-upload-command"] == "upload, finalize"
     assert create.path == "/v1beta/models/gemini-2.5-flash:batchGenerateContent"
-    inlined = create.json()["batch"]["inputConfig"]["requests"]["requests"][0]
-    assert inlined["metadata"] == {"key": "0"} and "contents" in inlined["request"]
+    file_name = create.json()["batch"]["inputConfig"]["fileName"]
+    line = json.loads(server.files[file_name])
+    assert line["key"] == "0" and "contents" in line["request"]
+
+
+@pytest.fixture
+def gemini_inline() -> Any:
+    """The Gemini specs switched to inline requests (``input: inline``, 20 MB)."""
+    from dataclasses import replace
+
+    classes = [GeminiChatModel, GeminiEmbeddingModel]
+    saved = [cls.binding for cls in classes]
+    for cls, binding in zip(classes, saved, strict=True):
+        limits = {**binding.batch.limits, "bytes": 20_000_000}  # type: ignore[union-attr]
+        inline = replace(binding.batch, input="inline", limits=limits)  # type: ignore[arg-type]
+        cls.binding = replace(binding, batch=inline)  # type: ignore[misc]
+    yield
+    for cls, binding in zip(classes, saved, strict=True):
+        cls.binding = binding  # type: ignore[misc]
+
+
+@pytest.mark.usefixtures("gemini_inline")
+async def test_gemini_inline_requests_and_responses(server: BatchServer) -> None:
+    model = chat_setups(server.url)["gemini"][1]
+    job = await model.submit_batch(_requests(3, fail={1}))
+    create = server.requests[-1]
+    inlined = create.json()["batch"]["inputConfig"]["requests"]["requests"]
+    assert [r["metadata"] for r in inlined] == [{"key": "0"}, {"key": "1"}, {"key": "2"}]
+    results = await job.results(**FAST)
+    assert [r.ok for r in results] == [True, False, True]
+    assert not any(p.startswith("/upload") for p in (r.path for r in server.requests))
+    embed = embedding_setups(server.url)["gemini"]
+    vectors = await (await embed.submit_batch(["a", "bb"])).results(**FAST)
+    assert [float(v.value[0]) for v in vectors] == [1.0, 2.0]  # type: ignore[arg-type]
 
 
 async def test_request_kwargs_parameters_and_validation(server: BatchServer) -> None:
@@ -300,9 +338,12 @@ async def test_gemini_embedding_lines_hold_one_input_each(server: BatchServer) -
     await model.submit_batch(["a", "b", "c"])
     create = server.requests[-1]
     assert create.path == "/v1beta/models/gemini-embedding-001:asyncBatchEmbedContent"
-    inlined = create.json()["batch"]["inputConfig"]["requests"]["requests"]
-    assert [r["metadata"]["key"] for r in inlined] == ["0-1", "1-1", "2-1"]
-    assert inlined[1]["request"]["content"]["parts"][0]["text"] == "b"
+    lines = [
+        json.loads(x)
+        for x in server.files[create.json()["batch"]["inputConfig"]["fileName"]].splitlines()
+    ]
+    assert [line["key"] for line in lines] == ["0-1", "1-1", "2-1"]
+    assert lines[1]["request"]["content"]["parts"][0]["text"] == "b"
 
 
 async def test_embedding_expiry_and_cancel() -> None:

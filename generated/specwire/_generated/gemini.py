@@ -163,14 +163,16 @@ class GeminiChatModel(SpecChatModel):
         batch=BatchBinding(
             base_path={},
             format="gemini_batch",
-            input="inline",
-            limits={"bytes": 20000000},
+            input="file",
+            limits={"bytes": 2000000000},
             line_url=None,
             options={"poll_interval": 30},
             paths={
                 "cancel": "/v1beta/{id}:cancel",
+                "content": "/download/v1beta/{id}:download?alt=media",
                 "create": "/v1beta/models/{model}:batchGenerateContent",
                 "get": "/v1beta/{id}",
+                "upload": "/upload/v1beta/files",
             },
             states={
                 "BATCH_STATE_CANCELLED": "cancelled",

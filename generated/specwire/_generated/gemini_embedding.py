@@ -89,14 +89,16 @@ class GeminiEmbeddingModel(SpecEmbeddingModel):
         batch=BatchBinding(
             base_path={},
             format="gemini_batch",
-            input="inline",
-            limits={"bytes": 20000000, "inputs_per_line": 1},
+            input="file",
+            limits={"bytes": 2000000000, "inputs_per_line": 1},
             line_url=None,
             options={"poll_interval": 30},
             paths={
                 "cancel": "/v1beta/{id}:cancel",
+                "content": "/download/v1beta/{id}:download?alt=media",
                 "create": "/v1beta/models/{model}:asyncBatchEmbedContent",
                 "get": "/v1beta/{id}",
+                "upload": "/upload/v1beta/files",
             },
             states={
                 "BATCH_STATE_CANCELLED": "cancelled",

@@ -75,6 +75,7 @@ class BatchServer:
         """Fail every batch at validation (OpenAI: ``failed`` with ``errors``)."""
         self.batches: dict[str, _Batch] = {}
         self.files: dict[str, bytes] = {}
+        self._uploads: dict[str, int] = {}
         self._ids = itertools.count(1)
         self.loopback = LoopbackServer(self.handle)
 
@@ -98,6 +99,11 @@ class BatchServer:
         """The answer to one request (usable by any server, e.g. a ``ThreadedServer``)."""
         path, method = request.path, request.method
         try:
+            if path.endswith("/upload/v1beta/files") and method == "POST":
+                return self._gemini_upload(request)
+            m = re.search(r"/download/v1beta/(files/[^/:]+):download$", path)
+            if m and method == "GET":
+                return self._content(m.group(1))
             if path.endswith("/files") and method == "POST":
                 return self._upload(request)
             m = re.search(r"/files/([^/]+)/content$", path)
@@ -414,19 +420,78 @@ class BatchServer:
         "cancelled": "BATCH_STATE_CANCELLED",
     }
 
+    def _gemini_upload(self, request: ReceivedRequest) -> Reply:
+        """The Files API's resumable upload: start, then one upload-and-finalize."""
+        command = request.headers.get("x-goog-upload-command", "")
+        if command == "start":
+            if request.headers.get("x-goog-upload-protocol") != "resumable":
+                return Reply.json(
+                    {
+                        "error": {
+                            "code": 400,
+                            "message": "resumable uploads only",
+                            "status": "INVALID_ARGUMENT",
+                        }
+                    },
+                    status=400,
+                )
+            upload_id = self._new_id("u")
+            self._uploads[upload_id] = int(request.headers["x-goog-upload-header-content-length"])
+            return Reply.json(
+                {},
+                headers={
+                    "x-goog-upload-url": f"{self.url}/upload/v1beta/files?upload_id={upload_id}"
+                },
+            )
+        upload_id = request.query.partition("upload_id=")[2]
+        expected = self._uploads.pop(upload_id, None)
+        if (
+            "finalize" not in command
+            or expected != len(request.body)
+            or request.headers.get("x-goog-upload-offset") != "0"
+        ):
+            return Reply.json(
+                {"error": {"code": 400, "message": "bad upload", "status": "INVALID_ARGUMENT"}},
+                status=400,
+            )
+        name = "files/" + self._new_id("f")
+        self.files[name] = request.body
+        return Reply.json(
+            {
+                "file": {
+                    "name": name,
+                    "mimeType": "application/jsonl",
+                    "sizeBytes": str(len(request.body)),
+                    "state": "ACTIVE",
+                }
+            }
+        )
+
     def _gemini_create(self, request: ReceivedRequest, model: str, method: str) -> Reply:
         body = request.json()["batch"]
-        inlined = body["inputConfig"]["requests"]["requests"]
+        config = body["inputConfig"]
         family = "embedding" if method == "asyncBatchEmbedContent" else "chat"
+        if "fileName" in config:
+            lines = [
+                json.loads(x) for x in self.files[config["fileName"]].splitlines() if x.strip()
+            ]
+            items = [_Item(str(line["key"]), line["request"]) for line in lines]
+        else:
+            inlined = config["requests"]["requests"]
+            items = [
+                _Item(str((r.get("metadata") or {}).get("key", n)), r["request"])
+                for n, r in enumerate(inlined)
+            ]
         batch = _Batch(
             "batches/" + self._new_id("b"),
             "gemini",
             family,
-            [
-                _Item(str((r.get("metadata") or {}).get("key", n)), r["request"])
-                for n, r in enumerate(inlined)
-            ],
-            meta={"model": f"models/{model}", "displayName": body.get("displayName")},
+            items,
+            meta={
+                "model": f"models/{model}",
+                "displayName": body.get("displayName"),
+                "file": "fileName" in config,
+            },
         )
         self.batches[batch.id] = batch
         return Reply.json(self._gemini_view(batch))
@@ -477,10 +542,21 @@ class BatchServer:
                             "metadata": {"key": item.custom_id},
                         }
                     )
-            view["response"] = {
-                "@type": f"type.googleapis.com/google.ai.generativelanguage.v1main.{kind}Output",
-                "inlinedResponses": {"inlinedResponses": responses},
+            output: dict[str, Any] = {
+                "@type": f"type.googleapis.com/google.ai.generativelanguage.v1main.{kind}Output"
             }
+            if batch.meta["file"]:
+                # a file in, a file out: {"key", "response" | "error"} lines
+                name = batch.meta.setdefault("responses_file", "files/" + self._new_id("out"))
+                lines = [
+                    {"key": r["metadata"]["key"], **{k: v for k, v in r.items() if k != "metadata"}}
+                    for r in responses
+                ]
+                self.files[name] = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+                output["responsesFile"] = name
+            else:
+                output["inlinedResponses"] = {"inlinedResponses": responses}
+            view["response"] = output
         return view
 
 

@@ -1,9 +1,11 @@
-"""Gemini batch mode with inline requests: ``batchGenerateContent`` (chat) and
-``asyncBatchEmbedContent`` (embeddings) take ``{"batch": {"displayName", "inputConfig":
-{"requests": {"requests": [{"request", "metadata": {"key"}}]}}}}`` and answer with a
-long-running operation ``batches/…``; reading it gives the batch's ``state`` and
-``batchStats``, and once done ``inlinedResponses`` in input order, each a ``response``
-or an ``error`` (a ``google.rpc.Status``)."""
+"""Gemini batch mode: ``batchGenerateContent`` (chat) and ``asyncBatchEmbedContent``
+(embeddings) take the requests inline, ``{"batch": {"displayName", "inputConfig":
+{"requests": {"requests": [{"request", "metadata": {"key"}}]}}}}`` (up to 20 MB), or as
+a JSONL file of ``{"key", "request"}`` lines uploaded through the Files API
+(``inputConfig: {"fileName"}``, up to 2 GB). Either answers with a long-running
+operation ``batches/…``; reading it gives the batch's ``state`` and ``batchStats``, and
+once done ``inlinedResponses`` in input order or a ``responsesFile`` of ``{"key",
+"response" | "error"}`` lines, an error being a ``google.rpc.Status``."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from ..._core.dialect import WireRequest
 from ..._core.errors import ProviderError
+from ..http import jsonl, parse_jsonl
 from ..shapes import BatchLine, LineResult, ProviderBatch
 from .base import BatchFormat, counts
 
@@ -21,7 +24,7 @@ _RPC_STATUS = {3: 400, 5: 404, 7: 403, 8: 429, 13: 500, 14: 503, 16: 401, 4: 504
 class GeminiBatchFormat(BatchFormat):
     name = "gemini_batch"
     families = frozenset({"chat", "embedding"})
-    inputs = frozenset({"inline"})
+    inputs = frozenset({"inline", "file"})
     paths = frozenset({"create", "get", "cancel"})
 
     def line_body(self, custom_id: str, wire: WireRequest) -> dict[str, Any]:
@@ -31,6 +34,8 @@ class GeminiBatchFormat(BatchFormat):
             # per input]}; a batch line is one EmbedContentRequest
             requests = request.get("requests") or [request]
             request = requests[0]
+        if self.binding.input == "file":
+            return {"key": custom_id, "request": request}
         return {"request": request, "metadata": {"key": custom_id}}
 
     def result_body(self, body: Any) -> Any:
@@ -39,23 +44,32 @@ class GeminiBatchFormat(BatchFormat):
         return body
 
     async def create(self, lines: list[BatchLine]) -> str:
+        name = f"specwire-{lines[0].custom_id}"
+        if self.binding.input == "file":
+            uploaded = await self.http.resumable_upload(
+                self.path("upload"), jsonl([line.body for line in lines]), "application/jsonl", name
+            )
+            file = uploaded.get("file") if isinstance(uploaded, dict) else None
+            file_name = file.get("name") if isinstance(file, dict) else None
+            if not isinstance(file_name, str):
+                raise ProviderError(
+                    "the file upload answered without a name", provider=self.provider, body=uploaded
+                )
+            source: dict[str, Any] = {"fileName": file_name}
+        else:
+            source = {"requests": {"requests": [line.body for line in lines]}}
         created = await self.http.json(
             "POST",
             self.path("create"),
-            {
-                "batch": {
-                    "displayName": f"specwire-{lines[0].custom_id}",
-                    "inputConfig": {"requests": {"requests": [line.body for line in lines]}},
-                }
-            },
+            {"batch": {"displayName": name, "inputConfig": source}},
             creates=True,
         )
-        name = created.get("name") if isinstance(created, dict) else None
-        if not isinstance(name, str):
+        batch_id = created.get("name") if isinstance(created, dict) else None
+        if not isinstance(batch_id, str):
             raise ProviderError(
                 "the batch create answered without a name", provider=self.provider, body=created
             )
-        return name
+        return batch_id
 
     async def _read(self, batch_id: str) -> dict[str, Any]:
         body = await self.http.json("GET", self.path("get", id=batch_id))
@@ -106,10 +120,13 @@ class GeminiBatchFormat(BatchFormat):
     async def results(self, batch_id: str, status: ProviderBatch) -> list[LineResult]:
         body = await self._read(batch_id)
         output = body.get("response") or self._batch_of(body).get("output") or {}
-        inlined = (output.get("inlinedResponses") or {}).get("inlinedResponses") or []
+        items: list[Any] = (output.get("inlinedResponses") or {}).get("inlinedResponses") or []
+        responses_file = output.get("responsesFile")
+        if isinstance(responses_file, str) and responses_file:
+            items = parse_jsonl(await self.http.download(self.path("content", id=responses_file)))
         out: list[LineResult] = []
-        for position, item in enumerate(inlined):
-            key = (item.get("metadata") or {}).get("key")
+        for position, item in enumerate(items):
+            key = item.get("key", (item.get("metadata") or {}).get("key"))
             custom_id = str(key) if key is not None else f"#{position}"
             error = item.get("error")
             if isinstance(error, dict):
