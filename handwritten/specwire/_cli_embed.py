@@ -24,7 +24,7 @@ def add_embed(commands: Any) -> None:
     embed = commands.add_parser(
         "embed",
         help="embed a corpus (JSONL or text lines) into a .npy or Parquet file",
-        description=__doc__,
+        description=(__doc__ or "").replace("``", ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     embed.add_argument(
