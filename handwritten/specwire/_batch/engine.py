@@ -10,7 +10,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .._core.accumulator import StreamAccumulator
 from .._core.binding import BatchBinding, EndpointBinding, ModelBinding
 from .._core.dialect import ChatCall, ChatDialect
 from .._core.error_body import ErrorFormat
@@ -234,7 +233,7 @@ class ChatBatchEngine(BatchEngine[ChatResponse]):
         if line.state != "succeeded":
             return [BatchResult(index, custom_id, line.state, None, line.error)]
         try:
-            acc = StreamAccumulator()
+            acc = self.dialect.accumulator()
             self.dialect.on_response(line.body, acc)
             response = ChatResponse(
                 content=acc.final_blocks(),

@@ -145,7 +145,7 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
 
     async def _complete(self, wire: WireRequest, started: float, estimate: int = 0) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False, estimate), self.binding.provider)
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         self._dialect.on_response(body, acc)
         usage = acc.chat_usage(time.perf_counter() - started)
         await self._settle(estimate, usage)
@@ -168,7 +168,7 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         handed_out = False
         retries_left = self.max_retries
         try:
@@ -192,7 +192,7 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
                         raise
                     retries_left -= 1
                     await response.aclose()
-                    acc = StreamAccumulator()
+                    acc = self._dialect.accumulator()
                     response = await self._retry.run(lambda: self._open(wire, True, estimate))
             usage = acc.chat_usage(time.perf_counter() - started)
             await self._settle(estimate, usage)
