@@ -55,11 +55,11 @@ def test_processes_share_one_budget(redis_url: str, api_key: str) -> None:
         model = _model(server.url, redis_url, "t1:", rpm)
         context = multiprocessing.get_context("spawn")
         with context.Pool(4) as pool:
-            runs = [pool.apply_async(embed_many, (model, 10, 4, f"w{n}")) for n in range(4)]
+            runs = [pool.apply_async(embed_many, (model, 12, 4, f"w{n}")) for n in range(4)]
             got = [r.get(timeout=120) for r in runs]
-    assert got == [40] * 4
+    assert got == [48] * 4
     assert enforcing.refused == 0  # no 429 at all, let alone a storm
-    assert len(enforcing.accepted) == 160
+    assert len(enforcing.accepted) == 192
     # steady state: past the first second, when a worker's first request (its connection
     # opened under load) may reach the server late and so shorten the measured span
     measured = enforcing.steady_rate_per_minute(skip=1.0)

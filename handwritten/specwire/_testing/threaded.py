@@ -93,11 +93,16 @@ class RateEnforcingEmbeddings:
         )
 
     def steady_rate_per_minute(self, skip: float = 1.0) -> float:
-        """Requests per minute after the first ``skip`` seconds (the allowed burst)."""
-        if len(self.accepted) < 3:
+        """Requests per minute after the first ``skip`` seconds: 60 over the slope of a
+        least-squares line through the arrival times, so that one request delayed on
+        its way (a busy machine) does not stretch or shrink the measured span."""
+        times = [t for t in self.accepted if t >= self.accepted[0] + skip] if self.accepted else []
+        n = len(times)
+        if n < 3:
             return 0.0
-        start = self.accepted[0] + skip
-        later = [t for t in self.accepted if t >= start]
-        if len(later) < 2:
-            return 0.0
-        return (len(later) - 1) / (later[-1] - later[0]) * 60.0
+        mean_i = (n - 1) / 2
+        mean_t = sum(times) / n
+        slope = sum((i - mean_i) * (t - mean_t) for i, t in enumerate(times)) / sum(
+            (i - mean_i) ** 2 for i in range(n)
+        )
+        return 60.0 / slope if slope > 0 else 0.0
