@@ -15,12 +15,27 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 if TYPE_CHECKING:
     from .azure_openai_embedding import AzureOpenAIEmbeddingModel
 
 
 class AzureOpenAIChatModelParameters(BaseModel):
+    """The parameters AzureOpenAIChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'minimal', 'low', 'medium', 'high'): Reasoning effort. Reasoning deployments (o-series.
+    seed (integer): Seed.
+    stop (array of string, at most 4 items): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -42,8 +57,22 @@ class AzureOpenAIChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class AzureOpenAIChatFormatter(OpenAIChatFormatter):
+    """Azure OpenAI's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class AzureOpenAIMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """Azure OpenAI's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class AzureOpenAICredential(CredentialBase):
-    """Credential for Azure OpenAI."""
+    """Credential for Azure OpenAI (``type: azure_openai_credential``).
+
+    Fields:
+        api_key (secret, env AZURE_OPENAI_API_KEY): Key of the Azure OpenAI resource.
+        api_version (env AZURE_OPENAI_API_VERSION or OPENAI_API_VERSION, default '2024-10-21'): The data-plane API version sent as api-version on every request.
+        base_url (env AZURE_OPENAI_ENDPOINT, default 'https://YOUR-RESOURCE.openai.azure.com'): root URL of the API.
+    """
 
     model_config = ConfigDict(
         title="Azure OpenAI resource", extra="forbid", validate_assignment=True
@@ -59,6 +88,18 @@ class AzureOpenAICredential(CredentialBase):
         default="https://YOUR-RESOURCE.openai.azure.com",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["azure_openai_credential"] = "azure_openai_credential",
+            api_key: str | SecretStr | None = None,
+            api_version: str = "2024-10-21",
+            base_url: str = "https://YOUR-RESOURCE.openai.azure.com",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="api-key", scheme=None
@@ -84,11 +125,29 @@ class AzureOpenAICredential(CredentialBase):
 
 
 class AzureOpenAIChatModel(SpecChatModel):
-    """Chat Completions of an Azure OpenAI deployment; `model` is the deployment name."""
+    """Chat Completions of an Azure OpenAI deployment; `model` is the deployment name.
+
+    Provider: Azure OpenAI (``azure_openai``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/openai/deployments/{model}/chat/completions``, streamed as sse.
+    Documented at https://learn.microsoft.com/azure/ai-foundry/openai/reference
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``AzureOpenAIChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'minimal', 'low', 'medium', 'high'): Reasoning effort. Reasoning deployments (o-series.
+        seed (integer): Seed.
+        stop (array of string, at most 4 items): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = AzureOpenAIChatModelParameters
     type: str = "azure_openai_chat"
     cards_dir: ClassVar[str | None] = "cards/azure_openai/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = AzureOpenAIChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="azure_openai",
         family="chat",

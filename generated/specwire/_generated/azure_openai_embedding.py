@@ -12,6 +12,11 @@ from specwire._embedding.spec_model import SpecTextEmbeddingModel
 
 
 class AzureOpenAIEmbeddingModelParameters(BaseModel):
+    """The parameters AzureOpenAIEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size (text-embedding-3 deployments).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -26,7 +31,16 @@ class AzureOpenAIEmbeddingModelParameters(BaseModel):
 
 
 class AzureOpenAIEmbeddingModel(SpecTextEmbeddingModel):
-    """Embeddings of an Azure OpenAI deployment; `model` is the deployment name."""
+    """Embeddings of an Azure OpenAI deployment; `model` is the deployment name.
+
+    Provider: Azure OpenAI (``azure_openai``), embedding family, wire dialect ``openai_embeddings``.
+    Endpoint: POST ``{base_url}/openai/deployments/{model}/embeddings``, streamed as sse.
+    Documented at https://learn.microsoft.com/azure/ai-foundry/openai/reference
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``AzureOpenAIEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size (text-embedding-3 deployments).
+    """
 
     Parameters = AzureOpenAIEmbeddingModelParameters
     type: str = "azure_openai_embedding"

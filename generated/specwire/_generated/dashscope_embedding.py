@@ -7,11 +7,19 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwire._core.binding import EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._embedding.spec_model import SpecEmbeddingModel
 
 
 class DashScopeEmbeddingModelParameters(BaseModel):
+    """The parameters DashScopeEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size.
+    fps (number, 0 to 1): Video frames per second. Video frame sampling rate (multimodal models).
+    instruct (string): Instruction. Task instruction for queries (text-embedding-v4).
+    text_type (string, one of 'query', 'document'): Text type. Whether the texts are queries or documents (text models).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -41,7 +49,19 @@ class DashScopeEmbeddingModelParameters(BaseModel):
 
 
 class DashScopeEmbeddingModel(SpecEmbeddingModel):
-    """DashScope embeddings, text (text-embedding-v4 ...) and multimodal (qwen3-vl-embedding, tongyi-embedding-vision-*), with content-aware batching."""
+    """DashScope embeddings, text (text-embedding-v4 ...) and multimodal (qwen3-vl-embedding, tongyi-embedding-vision-*), with content-aware batching.
+
+    Provider: DashScope (Alibaba Cloud Model Studio) (``dashscope``), embedding family, wire dialect ``dashscope_embedding``.
+    Endpoint: POST ``{base_url}/services/embeddings/text-embedding/text-embedding``, streamed as sse.
+    Documented at https://help.aliyun.com/zh/model-studio/
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``DashScopeEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size.
+        fps (number, 0 to 1): Video frames per second. Video frame sampling rate (multimodal models).
+        instruct (string): Instruction. Task instruction for queries (text-embedding-v4).
+        text_type (string, one of 'query', 'document'): Text type. Whether the texts are queries or documents (text models).
+    """
 
     Parameters = DashScopeEmbeddingModelParameters
     type: str = "dashscope_embedding"
@@ -146,4 +166,29 @@ class DashScopeEmbeddingModel(SpecEmbeddingModel):
             )
         ),
         batch_limits={"items": 10},
+        batch=BatchBinding(
+            base_path={"from": "/api/v1", "to": "/compatible-mode/v1"},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 500000000, "requests": 50000},
+            line_url="/v1/embeddings",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )

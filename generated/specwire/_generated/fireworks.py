@@ -8,16 +8,34 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class FireworksChatModelParameters(BaseModel):
+    """The parameters FireworksChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    min_p (number, 0 to 1): Min P.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'none', 'low', 'medium', 'high'): Reasoning effort. Reasoning models that take an effort (cards say which).
+    repetition_penalty (number, <= 2, > 0): Repetition penalty.
+    seed (integer): Seed.
+    stop (array of string, at most 4 items): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    top_k (integer, >= 0): Top K.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -47,8 +65,21 @@ class FireworksChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class FireworksChatFormatter(OpenAIChatFormatter):
+    """Fireworks AI's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class FireworksMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """Fireworks AI's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class FireworksCredential(CredentialBase):
-    """Credential for Fireworks AI."""
+    """Credential for Fireworks AI (``type: fireworks_credential``).
+
+    Fields:
+        api_key (secret, env FIREWORKS_API_KEY): Fireworks AI API key.
+        base_url (default 'https://api.fireworks.ai/inference/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="Fireworks AI API", extra="forbid", validate_assignment=True)
 
@@ -58,6 +89,17 @@ class FireworksCredential(CredentialBase):
         default="https://api.fireworks.ai/inference/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["fireworks_credential"] = "fireworks_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://api.fireworks.ai/inference/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -72,11 +114,32 @@ class FireworksCredential(CredentialBase):
 
 
 class FireworksChatModel(SpecChatModel):
-    """Fireworks AI's OpenAI-compatible Chat Completions."""
+    """Fireworks AI's OpenAI-compatible Chat Completions.
+
+    Provider: Fireworks AI (``fireworks``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://docs.fireworks.ai/api-reference/post-chatcompletions
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``FireworksChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        min_p (number, 0 to 1): Min P.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'none', 'low', 'medium', 'high'): Reasoning effort. Reasoning models that take an effort (cards say which).
+        repetition_penalty (number, <= 2, > 0): Repetition penalty.
+        seed (integer): Seed.
+        stop (array of string, at most 4 items): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        top_k (integer, >= 0): Top K.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = FireworksChatModelParameters
     type: str = "fireworks_chat"
     cards_dir: ClassVar[str | None] = "cards/fireworks/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = FireworksChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="fireworks",
         family="chat",

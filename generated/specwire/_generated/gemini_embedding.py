@@ -7,11 +7,18 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwire._core.binding import EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._embedding.spec_model import SpecEmbeddingModel
 
 
 class GeminiEmbeddingModelParameters(BaseModel):
+    """The parameters GeminiEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size (outputDimensionality).
+    task_type (string, one of 'RETRIEVAL_QUERY', 'RETRIEVAL_DOCUMENT', 'SEMANTIC_SIMILARITY', 'CLASSIFICATION', 'CLUSTERING', 'QUESTION_ANSWERING', 'FACT_VERIFICATION', 'CODE_RETRIEVAL_QUERY'): Task type. What the vectors will be used for.
+    title (string): Title. Document title (with task_type RETRIEVAL_DOCUMENT).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -40,7 +47,18 @@ class GeminiEmbeddingModelParameters(BaseModel):
 
 
 class GeminiEmbeddingModel(SpecEmbeddingModel):
-    """Gemini embeddings over batchEmbedContents; text, and image / video / audio / PDF parts for gemini-embedding-2."""
+    """Gemini embeddings over batchEmbedContents; text, and image / video / audio / PDF parts for gemini-embedding-2.
+
+    Provider: Google Gemini (``gemini``), embedding family, wire dialect ``gemini_embeddings``.
+    Endpoint: POST ``{base_url}/v1beta/models/{model}:batchEmbedContents``, streamed as sse.
+    Documented at https://ai.google.dev/api/generate-content
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``GeminiEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size (outputDimensionality).
+        task_type (string, one of 'RETRIEVAL_QUERY', 'RETRIEVAL_DOCUMENT', 'SEMANTIC_SIMILARITY', 'CLASSIFICATION', 'CLUSTERING', 'QUESTION_ANSWERING', 'FACT_VERIFICATION', 'CODE_RETRIEVAL_QUERY'): Task type. What the vectors will be used for.
+        title (string): Title. Document title (with task_type RETRIEVAL_DOCUMENT).
+    """
 
     Parameters = GeminiEmbeddingModelParameters
     type: str = "gemini_embedding"
@@ -87,4 +105,33 @@ class GeminiEmbeddingModel(SpecEmbeddingModel):
             ("DEADLINE_EXCEEDED", "INTERNAL", "RESOURCE_EXHAUSTED", "UNAVAILABLE")
         ),
         batch_limits={"items": 100},
+        batch=BatchBinding(
+            base_path={},
+            format="gemini_batch",
+            input="file",
+            limits={"bytes": 2000000000, "inputs_per_line": 1},
+            line_url=None,
+            options={"poll_interval": 30},
+            paths={
+                "cancel": "/v1beta/{id}:cancel",
+                "content": "/download/v1beta/{id}:download?alt=media",
+                "create": "/v1beta/models/{model}:asyncBatchEmbedContent",
+                "get": "/v1beta/{id}",
+                "upload": "/upload/v1beta/files",
+            },
+            states={
+                "BATCH_STATE_CANCELLED": "cancelled",
+                "BATCH_STATE_EXPIRED": "expired",
+                "BATCH_STATE_FAILED": "failed",
+                "BATCH_STATE_PENDING": "pending",
+                "BATCH_STATE_RUNNING": "running",
+                "BATCH_STATE_SUCCEEDED": "completed",
+                "JOB_STATE_CANCELLED": "cancelled",
+                "JOB_STATE_EXPIRED": "expired",
+                "JOB_STATE_FAILED": "failed",
+                "JOB_STATE_PENDING": "pending",
+                "JOB_STATE_RUNNING": "running",
+                "JOB_STATE_SUCCEEDED": "completed",
+            },
+        ),
     )

@@ -8,16 +8,34 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class GroqChatModelParameters(BaseModel):
+    """The parameters GroqChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    include_reasoning (boolean): Include reasoning. Return the reasoning (gpt-oss; cannot be combined with reasoning_format).
+    max_tokens (integer, > 0): Max output tokens.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'none', 'default', 'low', 'medium', 'high'): Reasoning effort. qwen3 takes none/default; gpt-oss takes low/medium/high (cards say which).
+    reasoning_format (string, one of 'parsed', 'raw', 'hidden'): Reasoning format. parsed: reasoning in its own field; raw: inside <think> tags in the text; hidden: not returned.
+    seed (integer): Seed.
+    service_tier (string, one of 'auto', 'on_demand', 'flex', 'performance'): Service tier.
+    stop (array of string, at most 4 items): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -59,8 +77,21 @@ class GroqChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class GroqChatFormatter(OpenAIChatFormatter):
+    """Groq's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class GroqMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """Groq's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class GroqCredential(CredentialBase):
-    """Credential for Groq."""
+    """Credential for Groq (``type: groq_credential``).
+
+    Fields:
+        api_key (secret, env GROQ_API_KEY): Groq API key.
+        base_url (default 'https://api.groq.com/openai/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="Groq API", extra="forbid", validate_assignment=True)
 
@@ -70,6 +101,17 @@ class GroqCredential(CredentialBase):
         default="https://api.groq.com/openai/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["groq_credential"] = "groq_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://api.groq.com/openai/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -84,11 +126,32 @@ class GroqCredential(CredentialBase):
 
 
 class GroqChatModel(SpecChatModel):
-    """GroqCloud's OpenAI-compatible Chat Completions."""
+    """GroqCloud's OpenAI-compatible Chat Completions.
+
+    Provider: Groq (``groq``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://console.groq.com/docs/api-reference#chat-create
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``GroqChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        include_reasoning (boolean): Include reasoning. Return the reasoning (gpt-oss; cannot be combined with reasoning_format).
+        max_tokens (integer, > 0): Max output tokens.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'none', 'default', 'low', 'medium', 'high'): Reasoning effort. qwen3 takes none/default; gpt-oss takes low/medium/high (cards say which).
+        reasoning_format (string, one of 'parsed', 'raw', 'hidden'): Reasoning format. parsed: reasoning in its own field; raw: inside <think> tags in the text; hidden: not returned.
+        seed (integer): Seed.
+        service_tier (string, one of 'auto', 'on_demand', 'flex', 'performance'): Service tier.
+        stop (array of string, at most 4 items): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = GroqChatModelParameters
     type: str = "groq_chat"
     cards_dir: ClassVar[str | None] = "cards/groq/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = GroqChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="groq",
         family="chat",

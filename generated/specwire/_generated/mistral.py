@@ -15,12 +15,29 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 if TYPE_CHECKING:
     from .mistral_embedding import MistralEmbeddingModel
 
 
 class MistralChatModelParameters(BaseModel):
+    """The parameters MistralChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    prompt_mode (string, one of 'reasoning'): Prompt mode. reasoning: Mistral's default reasoning system prompt (native reasoning models).
+    reasoning_effort (string, one of 'none', 'high'): Reasoning effort. Adjustable reasoning (mistral-small-latest, mistral-medium-3-5): high returns a thinking part before the answer.
+    safe_prompt (boolean): Safe prompt. Prepend Mistral's safety system prompt.
+    seed (integer): Seed.
+    stop (array of string): Stop sequences.
+    temperature (number, >= 0): Temperature. Sampling temperature; Mistral recommends 0.0-0.7 and the default varies by model.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -63,8 +80,21 @@ class MistralChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class MistralChatFormatter(OpenAIChatFormatter):
+    """Mistral AI's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class MistralMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """Mistral AI's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class MistralCredential(CredentialBase):
-    """Credential for Mistral AI."""
+    """Credential for Mistral AI (``type: mistral_credential``).
+
+    Fields:
+        api_key (secret, env MISTRAL_API_KEY): Mistral AI API key.
+        base_url (default 'https://api.mistral.ai/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="Mistral AI API", extra="forbid", validate_assignment=True)
 
@@ -74,6 +104,17 @@ class MistralCredential(CredentialBase):
         default="https://api.mistral.ai/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["mistral_credential"] = "mistral_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://api.mistral.ai/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -95,11 +136,31 @@ class MistralCredential(CredentialBase):
 
 
 class MistralChatModel(SpecChatModel):
-    """Mistral's Chat Completions; reasoning arrives as thinking content parts and goes back the same way."""
+    """Mistral's Chat Completions; reasoning arrives as thinking content parts and goes back the same way.
+
+    Provider: Mistral AI (``mistral``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://docs.mistral.ai/api/
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``MistralChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        prompt_mode (string, one of 'reasoning'): Prompt mode. reasoning: Mistral's default reasoning system prompt (native reasoning models).
+        reasoning_effort (string, one of 'none', 'high'): Reasoning effort. Adjustable reasoning (mistral-small-latest, mistral-medium-3-5): high returns a thinking part before the answer.
+        safe_prompt (boolean): Safe prompt. Prepend Mistral's safety system prompt.
+        seed (integer): Seed.
+        stop (array of string): Stop sequences.
+        temperature (number, >= 0): Temperature. Sampling temperature; Mistral recommends 0.0-0.7 and the default varies by model.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = MistralChatModelParameters
     type: str = "mistral_chat"
     cards_dir: ClassVar[str | None] = "cards/mistral/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = MistralChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="mistral",
         family="chat",

@@ -12,6 +12,11 @@ from specwire._embedding.spec_model import SpecTextEmbeddingModel
 
 
 class MistralEmbeddingModelParameters(BaseModel):
+    """The parameters MistralEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size (codestral-embed; mistral-embed is fixed at 1024).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -26,7 +31,16 @@ class MistralEmbeddingModelParameters(BaseModel):
 
 
 class MistralEmbeddingModel(SpecTextEmbeddingModel):
-    """Mistral embeddings (mistral-embed, codestral-embed)."""
+    """Mistral embeddings (mistral-embed, codestral-embed).
+
+    Provider: Mistral AI (``mistral``), embedding family, wire dialect ``openai_embeddings``.
+    Endpoint: POST ``{base_url}/embeddings``, streamed as sse.
+    Documented at https://docs.mistral.ai/api/
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``MistralEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size (codestral-embed; mistral-embed is fixed at 1024).
+    """
 
     Parameters = MistralEmbeddingModelParameters
     type: str = "mistral_embedding"

@@ -7,11 +7,17 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwire._core.binding import EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._embedding.spec_model import SpecTextEmbeddingModel
 
 
 class OpenAIEmbeddingModelParameters(BaseModel):
+    """The parameters OpenAIEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size (text-embedding-3 and later).
+    user (string): End-user id. An id for the end user, for abuse monitoring.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -28,7 +34,17 @@ class OpenAIEmbeddingModelParameters(BaseModel):
 
 
 class OpenAIEmbeddingModel(SpecTextEmbeddingModel):
-    """OpenAI embeddings (text-embedding-3-small/large), and any OpenAI-compatible /embeddings endpoint."""
+    """OpenAI embeddings (text-embedding-3-small/large), and any OpenAI-compatible /embeddings endpoint.
+
+    Provider: OpenAI (``openai``), embedding family, wire dialect ``openai_embeddings``.
+    Endpoint: POST ``{base_url}/embeddings``, streamed as sse.
+    Documented at https://platform.openai.com/docs/api-reference/chat
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``OpenAIEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size (text-embedding-3 and later).
+        user (string): End-user id. An id for the end user, for abuse monitoring.
+    """
 
     Parameters = OpenAIEmbeddingModelParameters
     type: str = "openai_embedding"
@@ -67,4 +83,29 @@ class OpenAIEmbeddingModel(SpecTextEmbeddingModel):
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
         batch_limits={"items": 2048},
+        batch=BatchBinding(
+            base_path={},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 200000000, "inputs": 50000, "requests": 50000},
+            line_url="/v1/embeddings",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )

@@ -8,16 +8,37 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class OpenRouterChatModelParameters(BaseModel):
+    """The parameters OpenRouterChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    min_p (number, 0 to 1): Min P.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'none', 'minimal', 'low', 'medium', 'high', 'xhigh'): Reasoning effort. OpenAI-style effort; OpenRouter maps it for other models.
+    reasoning_exclude (boolean): Hide reasoning. The model reasons but the reasoning is not returned.
+    repetition_penalty (number, <= 2, > 0): Repetition penalty.
+    seed (integer): Seed.
+    stop (array of string): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    thinking_budget (integer, > 0): Thinking budget. Anthropic/Gemini-style reasoning token budget.
+    thinking_enable (boolean): Thinking. Turn reasoning on (at the model's default effort) or off.
+    top_k (integer, >= 0): Top K.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -69,8 +90,21 @@ class OpenRouterChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class OpenRouterChatFormatter(OpenAIChatFormatter):
+    """OpenRouter's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class OpenRouterMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """OpenRouter's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class OpenRouterCredential(CredentialBase):
-    """Credential for OpenRouter."""
+    """Credential for OpenRouter (``type: openrouter_credential``).
+
+    Fields:
+        api_key (secret, env OPENROUTER_API_KEY): OpenRouter API key.
+        base_url (default 'https://openrouter.ai/api/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="OpenRouter API", extra="forbid", validate_assignment=True)
 
@@ -80,6 +114,17 @@ class OpenRouterCredential(CredentialBase):
         default="https://openrouter.ai/api/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["openrouter_credential"] = "openrouter_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://openrouter.ai/api/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -94,11 +139,35 @@ class OpenRouterCredential(CredentialBase):
 
 
 class OpenRouterChatModel(SpecChatModel):
-    """OpenRouter's OpenAI-compatible Chat Completions in front of many providers; signed and encrypted reasoning is kept and sent back."""
+    """OpenRouter's OpenAI-compatible Chat Completions in front of many providers; signed and encrypted reasoning is kept and sent back.
+
+    Provider: OpenRouter (``openrouter``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://openrouter.ai/docs/api/reference/overview
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``OpenRouterChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        min_p (number, 0 to 1): Min P.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'none', 'minimal', 'low', 'medium', 'high', 'xhigh'): Reasoning effort. OpenAI-style effort; OpenRouter maps it for other models.
+        reasoning_exclude (boolean): Hide reasoning. The model reasons but the reasoning is not returned.
+        repetition_penalty (number, <= 2, > 0): Repetition penalty.
+        seed (integer): Seed.
+        stop (array of string): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        thinking_budget (integer, > 0): Thinking budget. Anthropic/Gemini-style reasoning token budget.
+        thinking_enable (boolean): Thinking. Turn reasoning on (at the model's default effort) or off.
+        top_k (integer, >= 0): Top K.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = OpenRouterChatModelParameters
     type: str = "openrouter_chat"
     cards_dir: ClassVar[str | None] = "cards/openrouter/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = OpenRouterChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="openrouter",
         family="chat",

@@ -8,6 +8,7 @@ PROVIDERS: dict[str, dict[str, object]] = {}
 PROVIDERS["anthropic"] = {
     "label": "Anthropic",
     "credential": "AnthropicCredential",
+    "credential_type": "anthropic_credential",
     "chat": ("AnthropicChatModel",),
     "embedding": (),
     "tts": (),
@@ -15,6 +16,7 @@ PROVIDERS["anthropic"] = {
 PROVIDERS["azure_openai"] = {
     "label": "Azure OpenAI",
     "credential": "AzureOpenAICredential",
+    "credential_type": "azure_openai_credential",
     "chat": ("AzureOpenAIChatModel",),
     "embedding": ("AzureOpenAIEmbeddingModel",),
     "tts": (),
@@ -22,6 +24,7 @@ PROVIDERS["azure_openai"] = {
 PROVIDERS["dashscope"] = {
     "label": "DashScope (Alibaba Cloud Model Studio)",
     "credential": "DashScopeCredential",
+    "credential_type": "dashscope_credential",
     "chat": ("DashScopeChatModel",),
     "embedding": ("DashScopeEmbeddingModel",),
     "tts": ("DashScopeTTSModel", "DashScopeRealtimeTTSModel", "DashScopeCosyVoiceRealtimeTTSModel"),
@@ -29,6 +32,7 @@ PROVIDERS["dashscope"] = {
 PROVIDERS["deepseek"] = {
     "label": "DeepSeek",
     "credential": "DeepSeekCredential",
+    "credential_type": "deepseek_credential",
     "chat": ("DeepSeekChatModel",),
     "embedding": (),
     "tts": (),
@@ -36,6 +40,7 @@ PROVIDERS["deepseek"] = {
 PROVIDERS["fireworks"] = {
     "label": "Fireworks AI",
     "credential": "FireworksCredential",
+    "credential_type": "fireworks_credential",
     "chat": ("FireworksChatModel",),
     "embedding": (),
     "tts": (),
@@ -43,6 +48,7 @@ PROVIDERS["fireworks"] = {
 PROVIDERS["gemini"] = {
     "label": "Google Gemini",
     "credential": "GeminiCredential",
+    "credential_type": "gemini_credential",
     "chat": ("GeminiChatModel",),
     "embedding": ("GeminiEmbeddingModel",),
     "tts": (),
@@ -50,6 +56,7 @@ PROVIDERS["gemini"] = {
 PROVIDERS["groq"] = {
     "label": "Groq",
     "credential": "GroqCredential",
+    "credential_type": "groq_credential",
     "chat": ("GroqChatModel",),
     "embedding": (),
     "tts": (),
@@ -57,6 +64,7 @@ PROVIDERS["groq"] = {
 PROVIDERS["mistral"] = {
     "label": "Mistral AI",
     "credential": "MistralCredential",
+    "credential_type": "mistral_credential",
     "chat": ("MistralChatModel",),
     "embedding": ("MistralEmbeddingModel",),
     "tts": (),
@@ -64,6 +72,7 @@ PROVIDERS["mistral"] = {
 PROVIDERS["moonshot"] = {
     "label": "Moonshot AI (Kimi)",
     "credential": "MoonshotCredential",
+    "credential_type": "moonshot_credential",
     "chat": ("MoonshotChatModel",),
     "embedding": (),
     "tts": (),
@@ -71,6 +80,7 @@ PROVIDERS["moonshot"] = {
 PROVIDERS["ollama"] = {
     "label": "Ollama",
     "credential": "OllamaCredential",
+    "credential_type": "ollama_credential",
     "chat": ("OllamaChatModel",),
     "embedding": ("OllamaEmbeddingModel",),
     "tts": (),
@@ -78,6 +88,7 @@ PROVIDERS["ollama"] = {
 PROVIDERS["openai"] = {
     "label": "OpenAI",
     "credential": "OpenAICredential",
+    "credential_type": "openai_credential",
     "chat": ("OpenAIChatModel", "OpenAIResponseModel"),
     "embedding": ("OpenAIEmbeddingModel",),
     "tts": (),
@@ -85,6 +96,7 @@ PROVIDERS["openai"] = {
 PROVIDERS["openrouter"] = {
     "label": "OpenRouter",
     "credential": "OpenRouterCredential",
+    "credential_type": "openrouter_credential",
     "chat": ("OpenRouterChatModel",),
     "embedding": (),
     "tts": (),
@@ -92,6 +104,7 @@ PROVIDERS["openrouter"] = {
 PROVIDERS["together"] = {
     "label": "Together AI",
     "credential": "TogetherCredential",
+    "credential_type": "together_credential",
     "chat": ("TogetherChatModel",),
     "embedding": (),
     "tts": (),
@@ -99,6 +112,7 @@ PROVIDERS["together"] = {
 PROVIDERS["vllm"] = {
     "label": "vLLM",
     "credential": "VLLMCredential",
+    "credential_type": "vllm_credential",
     "chat": ("VLLMChatModel",),
     "embedding": (),
     "tts": (),
@@ -106,6 +120,7 @@ PROVIDERS["vllm"] = {
 PROVIDERS["xai"] = {
     "label": "xAI",
     "credential": "XAICredential",
+    "credential_type": "xai_credential",
     "chat": ("XAIChatModel",),
     "embedding": (),
     "tts": (),
@@ -161,4 +176,39 @@ TTS_MODELS: dict[str, str] = {
     "DashScopeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeRealtimeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope_tts",
+}
+
+FORMATTERS: dict[str, str] = {
+    "AnthropicChatFormatter": "specwire._formatters.anthropic",
+    "AnthropicMultiAgentFormatter": "specwire._formatters.anthropic",
+    "AzureOpenAIChatFormatter": "specwire._generated.azure_openai",
+    "AzureOpenAIMultiAgentFormatter": "specwire._generated.azure_openai",
+    "DashScopeChatFormatter": "specwire._formatters.dashscope",
+    "DashScopeMultiAgentFormatter": "specwire._formatters.dashscope",
+    "DeepSeekChatFormatter": "specwire._generated.deepseek",
+    "DeepSeekMultiAgentFormatter": "specwire._generated.deepseek",
+    "FireworksChatFormatter": "specwire._generated.fireworks",
+    "FireworksMultiAgentFormatter": "specwire._generated.fireworks",
+    "GeminiChatFormatter": "specwire._formatters.gemini",
+    "GeminiMultiAgentFormatter": "specwire._formatters.gemini",
+    "GroqChatFormatter": "specwire._generated.groq",
+    "GroqMultiAgentFormatter": "specwire._generated.groq",
+    "MistralChatFormatter": "specwire._generated.mistral",
+    "MistralMultiAgentFormatter": "specwire._generated.mistral",
+    "MoonshotChatFormatter": "specwire._generated.moonshot",
+    "MoonshotMultiAgentFormatter": "specwire._generated.moonshot",
+    "OllamaChatFormatter": "specwire._formatters.ollama",
+    "OllamaMultiAgentFormatter": "specwire._formatters.ollama",
+    "OpenAIChatFormatter": "specwire._formatters.openai",
+    "OpenAIMultiAgentFormatter": "specwire._formatters.openai",
+    "OpenAIResponseFormatter": "specwire._formatters.openai_responses",
+    "OpenAIResponseMultiAgentFormatter": "specwire._formatters.openai_responses",
+    "OpenRouterChatFormatter": "specwire._generated.openrouter",
+    "OpenRouterMultiAgentFormatter": "specwire._generated.openrouter",
+    "TogetherChatFormatter": "specwire._generated.together",
+    "TogetherMultiAgentFormatter": "specwire._generated.together",
+    "VLLMChatFormatter": "specwire._generated.vllm",
+    "VLLMMultiAgentFormatter": "specwire._generated.vllm",
+    "XAIChatFormatter": "specwire._generated.xai",
+    "XAIMultiAgentFormatter": "specwire._generated.xai",
 }

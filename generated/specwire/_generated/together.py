@@ -8,16 +8,34 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class TogetherChatModelParameters(BaseModel):
+    """The parameters TogetherChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    min_p (number, 0 to 1): Min P.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'low', 'medium', 'high'): Reasoning effort. Reasoning models that take an effort (gpt-oss).
+    repetition_penalty (number, > 0): Repetition penalty.
+    seed (integer): Seed.
+    stop (array of string): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    top_k (integer, >= 1): Top K.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -44,8 +62,21 @@ class TogetherChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class TogetherChatFormatter(OpenAIChatFormatter):
+    """Together AI's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class TogetherMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """Together AI's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class TogetherCredential(CredentialBase):
-    """Credential for Together AI."""
+    """Credential for Together AI (``type: together_credential``).
+
+    Fields:
+        api_key (secret, env TOGETHER_API_KEY): Together AI API key.
+        base_url (default 'https://api.together.xyz/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="Together AI API", extra="forbid", validate_assignment=True)
 
@@ -55,6 +86,17 @@ class TogetherCredential(CredentialBase):
         default="https://api.together.xyz/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["together_credential"] = "together_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://api.together.xyz/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -69,11 +111,32 @@ class TogetherCredential(CredentialBase):
 
 
 class TogetherChatModel(SpecChatModel):
-    """Together AI's OpenAI-compatible Chat Completions."""
+    """Together AI's OpenAI-compatible Chat Completions.
+
+    Provider: Together AI (``together``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://docs.together.ai/reference/chat-completions-1
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``TogetherChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        min_p (number, 0 to 1): Min P.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'low', 'medium', 'high'): Reasoning effort. Reasoning models that take an effort (gpt-oss).
+        repetition_penalty (number, > 0): Repetition penalty.
+        seed (integer): Seed.
+        stop (array of string): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        top_k (integer, >= 1): Top K.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = TogetherChatModelParameters
     type: str = "together_chat"
     cards_dir: ClassVar[str | None] = "cards/together/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = TogetherChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="together",
         family="chat",

@@ -8,16 +8,34 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class VLLMChatModelParameters(BaseModel):
+    """The parameters VLLMChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    min_p (number, 0 to 1): Min P.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'low', 'medium', 'high'): Reasoning effort. For models whose chat template reads it (gpt-oss).
+    repetition_penalty (number, > 0): Repetition penalty.
+    seed (integer): Seed.
+    stop (array of string): Stop sequences.
+    temperature (number, >= 0): Temperature.
+    top_k (integer, >= -1): Top K. -1 considers every token.
+    top_p (number, <= 1, > 0): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -47,8 +65,21 @@ class VLLMChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(gt=0.0, le=1.0, title="Top P")] = None
 
 
+class VLLMChatFormatter(OpenAIChatFormatter):
+    """vLLM's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class VLLMMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """vLLM's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class VLLMCredential(CredentialBase):
-    """Credential for vLLM."""
+    """Credential for vLLM (``type: vllm_credential``).
+
+    Fields:
+        api_key (secret, env VLLM_API_KEY): The server's --api-key, if it was started with one; a server without one needs none.
+        base_url (env VLLM_BASE_URL, default 'http://localhost:8000/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="vLLM server", extra="forbid", validate_assignment=True)
 
@@ -61,6 +92,17 @@ class VLLMCredential(CredentialBase):
         default="http://localhost:8000/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["vllm_credential"] = "vllm_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "http://localhost:8000/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -78,11 +120,32 @@ class VLLMCredential(CredentialBase):
 
 
 class VLLMChatModel(SpecChatModel):
-    """Models served by vLLM's OpenAI-compatible server (whatever it was started with; cards for a few common ones)."""
+    """Models served by vLLM's OpenAI-compatible server (whatever it was started with; cards for a few common ones).
+
+    Provider: vLLM (``vllm``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``VLLMChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        min_p (number, 0 to 1): Min P.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'low', 'medium', 'high'): Reasoning effort. For models whose chat template reads it (gpt-oss).
+        repetition_penalty (number, > 0): Repetition penalty.
+        seed (integer): Seed.
+        stop (array of string): Stop sequences.
+        temperature (number, >= 0): Temperature.
+        top_k (integer, >= -1): Top K. -1 considers every token.
+        top_p (number, <= 1, > 0): Top P.
+    """
 
     Parameters = VLLMChatModelParameters
     type: str = "vllm_chat"
     cards_dir: ClassVar[str | None] = "cards/vllm/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = VLLMChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="vllm",
         family="chat",
