@@ -28,26 +28,24 @@ from typing import Any, ClassVar
 
 import orjson
 from pydantic import BaseModel
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
-from websockets.exceptions import WebSocketException as WebSocketError
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 
 from .._core.binding import EndpointBinding, ModelBinding
 from .._core.credential import CredentialBase
 from .._core.errors import (
     APIConnectionError,
-    APITimeoutError,
     ProviderError,
     StreamBrokenError,
     error_class_for_code,
 )
 from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
-from .._core.transport import error_from_response
+from .._core.websocket import credential_secrets, open_websocket, websocket_url
 from .base import TTSModelBase
 from .ledger import TextLedger
 from .response import TTSResponse, TTSUsage, audio_block, delta_response
-from .wire import audio_defaults, media_type, websocket_url
+from .wire import audio_defaults, media_type
 
 
 class RealtimeTTSModelBase(TTSModelBase):
@@ -542,29 +540,14 @@ class RealtimeTTSModelBase(TTSModelBase):
         url = websocket_url(self.credential, self._endpoint, self.model)
         headers = self.credential.auth_headers()
         headers.update(self._endpoint.headers)
-        try:
-            return await connect(
-                url,
-                additional_headers=headers,
-                open_timeout=self.open_timeout,
-                close_timeout=self.close_timeout,
-                compression=None,  # audio does not compress; save the CPU
-                max_size=2**24,
-            )
-        except InvalidStatus as exc:
-            response = exc.response
-            raise error_from_response(
-                response.status_code, response.headers, bytes(response.body or b""), self._provider
-            ) from exc
-        except TimeoutError as exc:
-            raise APITimeoutError(
-                "opening the websocket timed out", provider=self._provider
-            ) from exc
-        except (OSError, WebSocketError) as exc:
-            raise APIConnectionError(
-                f"opening the websocket failed: {type(exc).__name__}: {exc}",
-                provider=self._provider,
-            ) from exc
+        return await open_websocket(
+            url,
+            headers,
+            provider=self._provider,
+            secrets=credential_secrets(self.credential),
+            open_timeout=self.open_timeout,
+            close_timeout=self.close_timeout,
+        )
 
     async def _shutdown(self, graceful: bool) -> None:
         """Stop the connection task and close the socket (politely when ``graceful``)."""

@@ -1,5 +1,5 @@
 """Spec data to wire values, shared by the HTTP and the realtime TTS models: parameter
-placement, websocket URLs, audio formats and model-name patterns."""
+placement, audio formats and model-name patterns (websocket URLs: ``_core.websocket``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import copy
 import fnmatch
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .._core.binding import EndpointBinding
-from .._core.credential import CredentialBase
+from .._core.websocket import websocket_url as websocket_url  # one place, shared
 
 # The media type each audio ``format`` value stands for; raw PCM carries its rate.
 _FORMAT_MEDIA_TYPES = {
@@ -58,23 +56,3 @@ def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def websocket_url(credential: CredentialBase, endpoint: EndpointBinding, model: str) -> str:
-    """The websocket URL of a realtime endpoint, derived from the credential's base URL
-    so a proxy or a loopback server works: ``https`` becomes ``wss``, the base path's
-    HTTP root becomes the websocket root (``options.ws_base_path``: ``{from, to}``,
-    e.g. ``/api/v1`` -> ``/api-ws/v1``), the endpoint path is appended, and the
-    endpoint's stream query (``{model}`` filled in) plus any query auth is added."""
-    parts = urlsplit(credential.resolved_base_url())
-    scheme = {"https": "wss", "http": "ws"}.get(parts.scheme, parts.scheme)
-    path = parts.path.rstrip("/")
-    rewrite = endpoint.options.get("ws_base_path") or {}
-    source = str(rewrite.get("from") or "").rstrip("/")
-    target = str(rewrite.get("to") or "").rstrip("/")
-    if source and path.endswith(source):
-        path = path[: len(path) - len(source)] + target
-    path += endpoint.stream_path or endpoint.path
-    query = {k: v.replace("{model}", model) for k, v in endpoint.stream_query.items()}
-    query.update(credential.auth_query())
-    return urlunsplit((scheme, parts.netloc, path, urlencode(query), ""))
