@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from pydantic import SecretStr
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
-from websockets.exceptions import WebSocketException as WebSocketError
 
 from .binding import EndpointBinding
 from .credential import CredentialBase
 from .errors import APIConnectionError, APITimeoutError
 from .transport import error_from_response
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 LOGGER_NAME = "specwire.websocket"
 _REDACTED = "[redacted]"
@@ -117,6 +117,11 @@ async def open_websocket(
     status of a refused handshake (401 -> ``AuthenticationError``...), a timeout, or a
     connection failure. Keep-alive pings run every ``ping_interval`` seconds; a peer
     that misses one for ``ping_timeout`` seconds is treated as gone."""
+    # Imported here so URL building (and HTTP TTS) does not load websockets.
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidStatus
+    from websockets.exceptions import WebSocketException as WebSocketError
+
     try:
         return await connect(
             url,
