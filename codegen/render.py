@@ -27,7 +27,11 @@ FAMILY_BASES = {
     "chat": "specwire._core.spec_chat_model:SpecChatModel",
     "embedding": "specwire._embedding.spec_model:SpecEmbeddingModel",
     "tts": "specwire._tts.spec_model:SpecTTSModel",
+    "realtime": "specwire._realtime.base:RealtimeModelBase",
 }
+# Families whose classes live in a sibling module (<provider>_<family>), imported on
+# first use so the chat path never loads their dependencies (numpy, websockets).
+SIBLING_FAMILIES = ("embedding", "tts", "realtime")
 
 
 def pyrepr(value: Any) -> str:
@@ -102,7 +106,7 @@ def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
 def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
     cred = spec.credential
     models = [_model_context(spec, m) for m in spec.models]
-    by_family: dict[str, list[str]] = {"chat": [], "embedding": [], "tts": []}
+    by_family: dict[str, list[str]] = {"chat": [], "embedding": [], "tts": [], "realtime": []}
     primary: dict[str, str] = {}
     for model, ctx in zip(spec.models, models, strict=True):
         by_family[ctx["family"]].append(ctx["class_name"])
@@ -143,7 +147,7 @@ def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
             family: sorted(
                 {(m["base_module"], m["base_name"]) for m in models if m["family"] == family}
             )
-            for family in ("chat", "embedding", "tts")
+            for family in ("chat", *SIBLING_FAMILIES)
         },
     }
 
@@ -172,9 +176,7 @@ def render(spec_dir: Path) -> dict[Path, str]:
         files[PACKAGE / f"{ctx['provider']}.py"] = env.get_template(
             "specwire/_generated/provider.py.jinja"
         ).render(p=ctx)
-        # Embedding and TTS classes in their own modules: the chat path never loads
-        # their dependencies (numpy, websockets).
-        for family in ("embedding", "tts"):
+        for family in SIBLING_FAMILIES:
             if ctx["by_family"][family]:
                 files[PACKAGE / f"{ctx['provider']}_{family}.py"] = env.get_template(
                     "specwire/_generated/provider_family.py.jinja"

@@ -173,6 +173,7 @@ class Family(Enum):
     chat = 'chat'
     embedding = 'embedding'
     tts = 'tts'
+    realtime = 'realtime'
 
 
 class Model(BaseModel):

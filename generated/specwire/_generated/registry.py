@@ -11,6 +11,7 @@ PROVIDERS["anthropic"] = {
     "chat": ("AnthropicChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["dashscope"] = {
     "label": "DashScope (Alibaba Cloud Model Studio)",
@@ -18,6 +19,7 @@ PROVIDERS["dashscope"] = {
     "chat": ("DashScopeChatModel",),
     "embedding": ("DashScopeEmbeddingModel",),
     "tts": ("DashScopeTTSModel", "DashScopeRealtimeTTSModel", "DashScopeCosyVoiceRealtimeTTSModel"),
+    "realtime": ("DashScopeRealtimeModel",),
 }
 PROVIDERS["deepseek"] = {
     "label": "DeepSeek",
@@ -25,6 +27,7 @@ PROVIDERS["deepseek"] = {
     "chat": ("DeepSeekChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["gemini"] = {
     "label": "Google Gemini",
@@ -32,6 +35,7 @@ PROVIDERS["gemini"] = {
     "chat": ("GeminiChatModel",),
     "embedding": ("GeminiEmbeddingModel",),
     "tts": (),
+    "realtime": ("GeminiRealtimeModel",),
 }
 PROVIDERS["moonshot"] = {
     "label": "Moonshot AI (Kimi)",
@@ -39,6 +43,7 @@ PROVIDERS["moonshot"] = {
     "chat": ("MoonshotChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["ollama"] = {
     "label": "Ollama",
@@ -46,6 +51,7 @@ PROVIDERS["ollama"] = {
     "chat": ("OllamaChatModel",),
     "embedding": ("OllamaEmbeddingModel",),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["openai"] = {
     "label": "OpenAI",
@@ -53,6 +59,7 @@ PROVIDERS["openai"] = {
     "chat": ("OpenAIChatModel", "OpenAIResponseModel"),
     "embedding": ("OpenAIEmbeddingModel",),
     "tts": (),
+    "realtime": ("OpenAIRealtimeModel",),
 }
 PROVIDERS["xai"] = {
     "label": "xAI",
@@ -60,6 +67,7 @@ PROVIDERS["xai"] = {
     "chat": ("XAIChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 
 CREDENTIALS: dict[str, str] = {
@@ -96,4 +104,10 @@ TTS_MODELS: dict[str, str] = {
     "DashScopeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeRealtimeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope_tts",
+}
+
+REALTIME_MODELS: dict[str, str] = {
+    "DashScopeRealtimeModel": "specwire._generated.dashscope_realtime",
+    "GeminiRealtimeModel": "specwire._generated.gemini_realtime",
+    "OpenAIRealtimeModel": "specwire._generated.openai_realtime",
 }

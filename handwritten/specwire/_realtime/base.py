@@ -148,7 +148,7 @@ class RealtimeModelBase:
         config = SessionConfig(
             model=self.model,
             instructions=instructions,
-            voice=voice or audio.get("default_voice"),
+            voice=voice or getattr(params, "voice", None) or audio.get("default_voice"),
             tools=tuple(dict(t) for t in tools or ()),
             tool_choice=tool_choice,
             turn_detection=turn_detection,

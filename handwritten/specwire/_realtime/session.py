@@ -151,8 +151,17 @@ class RealtimeSession:
         if self._opened:
             raise RuntimeError("a realtime session opens once; call model.connect() again")
         self._opened = True
+        attempt = 0
         try:
-            await self._establish(reconnect=False)
+            while True:
+                try:
+                    await self._establish(reconnect=False)
+                    break
+                except ProviderError as exc:
+                    if attempt >= self.model.max_retries or not self._retry.is_retryable(exc):
+                        raise
+                    attempt += 1
+                    await asyncio.sleep(self._retry.delay(attempt, exc))
         except BaseException:
             self._closed = True
             raise
