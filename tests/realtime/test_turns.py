@@ -62,10 +62,12 @@ async def say(session: RealtimeSession, provider: str, text: str) -> None:
 async def test_a_turn_streams_audio_and_transcript_and_ends_with_the_whole_response(
     provider: str,
 ) -> None:
-    async with RealtimeLoopbackServer() as server:
-        async with model_for(provider, server).connect(instructions="Be brief.") as session:
-            await say(session, provider, "hello there")
-            events, done = await until_done(session)
+    async with (
+        RealtimeLoopbackServer() as server,
+        model_for(provider, server).connect(instructions="Be brief.") as session,
+    ):
+        await say(session, provider, "hello there")
+        events, done = await until_done(session)
     reply = "echo: hello there"
     audio = joined_audio(events)
     assert hear(audio) == reply and audio == server.audio_for(reply)
@@ -111,12 +113,11 @@ async def test_text_output_comes_as_text_deltas(provider: str) -> None:
 async def test_speech_with_server_turn_detection_is_transcribed_and_answered(
     provider: str,
 ) -> None:
-    async with RealtimeLoopbackServer() as server:
-        async with model_for(provider, server).connect() as session:
-            speech = speech_pcm("what time is it", silence_ms=200, rate=INPUT_RATES[provider])
-            for i in range(0, len(speech), 640):  # 20 ms frames at 16 kHz
-                await session.send_audio(speech[i : i + 640])
-            events, done = await until_done(session)
+    async with RealtimeLoopbackServer() as server, model_for(provider, server).connect() as session:
+        speech = speech_pcm("what time is it", silence_ms=200, rate=INPUT_RATES[provider])
+        for i in range(0, len(speech), 640):  # 20 ms frames at 16 kHz
+            await session.send_audio(speech[i : i + 640])
+        events, done = await until_done(session)
     heard = [e.text for e in events if e.type == "input_transcript" and e.final]
     assert heard == ["what time is it"]
     assert done.finish_reason == "stop"
@@ -128,12 +129,14 @@ async def test_speech_with_server_turn_detection_is_transcribed_and_answered(
 
 @pytest.mark.parametrize("provider", ALL)
 async def test_manual_turns_are_committed_by_the_caller(provider: str) -> None:
-    async with RealtimeLoopbackServer() as server:
-        async with model_for(provider, server).connect(turn_detection=False) as session:
-            await session.send_audio(speech_pcm("first part ", rate=INPUT_RATES[provider]))
-            await session.send_audio(speech_pcm("and the rest", rate=INPUT_RATES[provider]))
-            await session.commit()
-            events, done = await until_done(session)
+    async with (
+        RealtimeLoopbackServer() as server,
+        model_for(provider, server).connect(turn_detection=False) as session,
+    ):
+        await session.send_audio(speech_pcm("first part ", rate=INPUT_RATES[provider]))
+        await session.send_audio(speech_pcm("and the rest", rate=INPUT_RATES[provider]))
+        await session.commit()
+        events, _done = await until_done(session)
     assert hear(joined_audio(events)) == "echo: first part and the rest"
     sent = server.connections[0].received
     kinds = [m.get("type") or next(iter(m)) for m in sent]
@@ -192,19 +195,21 @@ async def test_tool_calls_arrive_complete_and_their_results_go_back(provider: st
 
 @pytest.mark.parametrize("provider", ["openai", "dashscope"])
 async def test_interrupt_cancels_the_response_and_drops_its_late_audio(provider: str) -> None:
-    async with RealtimeLoopbackServer(frame_bytes=8, frame_interval=0.01) as server:
-        async with model_for(provider, server).connect() as session:
-            await say(session, provider, "tell me a long story about dragons and castles")
-            deltas = 0
-            async with asyncio.timeout(10):
-                async for event in session:
-                    if isinstance(event, AudioDelta):
-                        deltas += 1
-                        if deltas == 2:
-                            await session.interrupt(played_ms=40)
-                    if isinstance(event, ResponseDone):
-                        done = event
-                        break
+    async with (
+        RealtimeLoopbackServer(frame_bytes=8, frame_interval=0.01) as server,
+        model_for(provider, server).connect() as session,
+    ):
+        await say(session, provider, "tell me a long story about dragons and castles")
+        deltas = 0
+        async with asyncio.timeout(10):
+            async for event in session:
+                if isinstance(event, AudioDelta):
+                    deltas += 1
+                    if deltas == 2:
+                        await session.interrupt(played_ms=40)
+                if isinstance(event, ResponseDone):
+                    done = event
+                    break
     assert deltas == 2  # nothing after the interrupt reached the caller
     assert done.finish_reason == "interrupted"
     assert done.provider_finish_reason == "client_cancelled"
@@ -231,14 +236,18 @@ async def test_gemini_interrupt_with_manual_activity_sends_activity_start() -> N
                         done = event
                         break
     assert deltas == 2 and done.finish_reason == "interrupted"
-    assert any("activityStart" in m.get("realtimeInput", {}) for m in server.connections[0].received)
+    assert any(
+        "activityStart" in m.get("realtimeInput", {}) for m in server.connections[0].received
+    )
 
 
 async def test_keep_audio_false_leaves_audio_out_of_the_final_response() -> None:
-    async with RealtimeLoopbackServer() as server:
-        async with model_for("openai", server).connect(keep_audio=False) as session:
-            await session.send_text("hello")
-            events, done = await until_done(session)
+    async with (
+        RealtimeLoopbackServer() as server,
+        model_for("openai", server).connect(keep_audio=False) as session,
+    ):
+        await session.send_text("hello")
+        events, done = await until_done(session)
     assert joined_audio(events)
     assert [b.type for b in done.response.content] == ["text"]
 
@@ -250,7 +259,9 @@ async def test_parameters_and_settings_reach_the_wire() -> None:
             await session.send_text("hi")
             await until_done(session)
         gemini = model_for("gemini", server)
-        async with gemini.connect(instructions="Be kind.", temperature=0.3, language_code="en-US") as s:
+        async with gemini.connect(
+            instructions="Be kind.", temperature=0.3, language_code="en-US"
+        ) as s:
             await s.send_text("hi")
             await until_done(s)
     session_cfg = server.connections[0].received[0]["session"]
@@ -276,11 +287,10 @@ async def test_parameters_and_settings_reach_the_wire() -> None:
 
 
 async def test_rate_limits_are_reported() -> None:
-    async with RealtimeLoopbackServer() as server:
-        async with model_for("openai", server).connect() as session:
-            await session.send_text("hi")
-            await until_done(session)
-            async with asyncio.timeout(5):
-                event = await anext(aiter(session))
+    async with RealtimeLoopbackServer() as server, model_for("openai", server).connect() as session:
+        await session.send_text("hi")
+        await until_done(session)
+        async with asyncio.timeout(5):
+            event = await anext(aiter(session))
     assert event.type == "rate_limits"
     assert event.limits[0]["name"] == "tokens"  # type: ignore[union-attr]

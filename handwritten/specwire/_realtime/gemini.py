@@ -331,6 +331,7 @@ class GeminiLiveDialect:
             events.append(InputTranscript(text, None, True))
 
     def _tool_call(self, call: dict[str, Any], events: list[RealtimeEvent]) -> None:
+        self._user_spoke(events)
         turn = self._turn_now()
         for function in call.get("functionCalls") or ():
             call_id = str(function.get("id") or "")

@@ -453,9 +453,7 @@ class OpenAIRealtimeDialect:
             reason = _INCOMPLETE.get(str(status_details.get("reason")), "other")
         elif status == "failed":
             detail = status_details.get("error") or {}
-            error = self._error(
-                detail.get("code") or detail.get("type"), detail.get("message"), event
-            )
+            error = self._error(detail, event)
         elif status == "completed" and turn.tool_calls:
             reason = "tool_calls"
         elif status == "completed" and turn.cancelled:
@@ -504,16 +502,22 @@ class OpenAIRealtimeDialect:
 
     def _on_error(self, event: dict[str, Any]) -> Sequence[RealtimeEvent]:
         detail = event.get("error") or {}
-        error = self._error(detail.get("code") or detail.get("type"), detail.get("message"), event)
+        error = self._error(detail, event)
         if not self._ready:
             raise error  # the session could not be configured: nothing can go on
         return (ErrorEvent(error),)
 
-    def _error(self, code: Any, message: Any, body: Any) -> ProviderError:
+    def _error(self, detail: dict[str, Any], body: Any) -> ProviderError:
+        """The typed error of an ``error`` object: its ``code`` decides, else its
+        ``type`` (``invalid_request_error``, ``server_error``...)."""
+        code = detail.get("code") or detail.get("type")
         code_text = str(code) if code else None
-        cls = error_class_for_code(code_text, ProviderError)
+        kind = detail.get("type")
+        cls = error_class_for_code(
+            code_text, error_class_for_code(str(kind) if kind else None, ProviderError)
+        )
         return cls(
-            str(message or "the server reported an error"),
+            str(detail.get("message") or "the server reported an error"),
             code=code_text,
             provider=self._provider,
             body=body,

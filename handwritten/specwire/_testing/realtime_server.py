@@ -92,6 +92,9 @@ class Fault:
     """Gemini: announce ``goAway`` after this many completed turns, close 2 s later."""
     silent: bool = False
     """Never confirm the session."""
+    refuse_config: bool = False
+    """Refuse the session configuration (OpenAI-style: an error event; Gemini: close
+    1007, as for an invalid argument)."""
     delay: float = 0.0
 
 
@@ -462,6 +465,8 @@ class _OpenAIConnection:
         if kind == "session.update":
             update = message.get("session") or {}
             problem = self._update_problem(update)
+            if self.fault.refuse_config:
+                problem = "Invalid value for the session configuration"
             if problem:
                 await self._error("invalid_value", problem, "session")
                 return
@@ -588,7 +593,7 @@ class _OpenAIConnection:
         elif kind == "function_call":
             self.history.append(("call", item.get("arguments", "")))
         elif kind == "function_call_output":
-            self.history.append(("tool", str(item.get("output", ""))))
+            self.history.append(("tool", _tool_text(str(item.get("output", "")))))
         else:
             await self._error("invalid_value", f"unknown item type {kind!r}")
             return
@@ -599,7 +604,11 @@ class _OpenAIConnection:
 
     def _respond(self) -> None:
         self.response_id = "resp_" + uuid.uuid4().hex[:12]
-        self.response = asyncio.get_running_loop().create_task(self._stream(self.response_id))
+        reply, call = self.server.brain.reply(self.history, self._tools())
+        last = self.history[-1][1] if self.history else ""
+        self.response = asyncio.get_running_loop().create_task(
+            self._stream(self.response_id, reply, call, last)
+        )
 
     async def _cancel(self, reason: str) -> None:
         task = self.response
@@ -624,17 +633,19 @@ class _OpenAIConnection:
             },
         )
 
-    async def _stream(self, response_id: str) -> None:
+    async def _stream(
+        self, response_id: str, reply: str, call: dict[str, Any] | None, last: str
+    ) -> None:
         try:
-            await self._stream_response(response_id)
+            await self._stream_response(response_id, reply, call, last)
         except (_Stop, ConnectionClosed):
             return
 
-    async def _stream_response(self, response_id: str) -> None:
+    async def _stream_response(
+        self, response_id: str, reply: str, call: dict[str, Any] | None, last: str
+    ) -> None:
         out = self.out
         server = self.server
-        reply, call = server.brain.reply(self.history, self._tools())
-        last = self.history[-1][1] if self.history else ""
         await out.send(
             "response.created",
             {
@@ -900,6 +911,9 @@ class _GeminiConnection:
             if not str(setup.get("model", "")).startswith("models/"):
                 await self.ws.close(1007, "model must be models/<name>")
                 raise _Stop
+            if self.fault.refuse_config:
+                await self.ws.close(1007, "Request contains an invalid argument.")
+                raise _Stop
             handle = (setup.get("sessionResumption") or {}).get("handle")
             if handle:
                 saved = self.server._gemini_sessions.get(handle)
@@ -979,18 +993,33 @@ class _GeminiConnection:
         self._respond()
 
     def _respond(self) -> None:
-        self.response = asyncio.get_running_loop().create_task(self._stream())
+        # New input while the model speaks interrupts it, as Gemini does.
+        previous = self.response
+        reply, call = self.server.brain.reply(self.history, self._tools())
+        last = self.history[-1][1] if self.history else ""
+        self.response = asyncio.get_running_loop().create_task(
+            self._stream(previous, reply, call, last)
+        )
 
-    async def _stream(self) -> None:
+    async def _stream(
+        self,
+        previous: asyncio.Task[None] | None,
+        reply: str,
+        call: dict[str, Any] | None,
+        last: str,
+    ) -> None:
         try:
-            await self._stream_turn()
+            if previous is not None and not previous.done():
+                previous.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await previous
+                await self.send({"serverContent": {"interrupted": True}})
+            await self._stream_turn(reply, call, last)
         except (_Stop, ConnectionClosed):
             return
 
-    async def _stream_turn(self) -> None:
+    async def _stream_turn(self, reply: str, call: dict[str, Any] | None, last: str) -> None:
         server = self.server
-        reply, call = server.brain.reply(self.history, self._tools())
-        last = self.history[-1][1] if self.history else ""
         modalities = (self.setup.get("generationConfig") or {}).get("responseModalities") or [
             "AUDIO"
         ]
@@ -1103,6 +1132,15 @@ class _GeminiConnection:
         ):
             await self.send({"goAway": {"timeLeft": "2s"}})
             asyncio.get_running_loop().call_later(2.0, self.ws.transport.abort)
+
+
+def _tool_text(output: str) -> str:
+    """A tool result as the model reads it: the ``result`` of a JSON object, else as is."""
+    try:
+        data = json.loads(output)
+    except ValueError:
+        return output
+    return str(data.get("result", output)) if isinstance(data, dict) else output
 
 
 def _deep_update(target: dict[str, Any], update: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ CARDS: dict[str, dict[str, Any]] = {
     "gpt-realtime-1.5.yaml": {
         "context_size": 32000,
         "input_sample_rates": [24000],
-        "input_types": ["audio/pcm", "text/plain", "image/*"],
+        "input_types": ["audio/pcm", "text/plain", "image/jpeg", "image/png"],
         "label": "GPT-Realtime-1.5",
         "max_session_seconds": 3600,
         "name": "gpt-realtime-1.5",
@@ -42,7 +42,7 @@ CARDS: dict[str, dict[str, Any]] = {
     "gpt-realtime-2.yaml": {
         "context_size": 128000,
         "input_sample_rates": [24000],
-        "input_types": ["audio/pcm", "text/plain", "image/*"],
+        "input_types": ["audio/pcm", "text/plain", "image/jpeg", "image/png"],
         "label": "GPT-Realtime-2",
         "max_session_seconds": 3600,
         "name": "gpt-realtime-2",
@@ -71,7 +71,7 @@ CARDS: dict[str, dict[str, Any]] = {
     "gpt-realtime.yaml": {
         "context_size": 32000,
         "input_sample_rates": [24000],
-        "input_types": ["audio/pcm", "text/plain", "image/*"],
+        "input_types": ["audio/pcm", "text/plain", "image/jpeg", "image/png"],
         "label": "GPT-Realtime",
         "max_session_seconds": 3600,
         "name": "gpt-realtime",
