@@ -38,6 +38,28 @@ class DashScopeRealtimeModel(RealtimeModelBase):
         family="realtime",
         endpoint=EndpointBinding(
             dialect="openai_realtime",
+            errors={
+                "classes": {
+                    "AccessDenied": "PermissionDeniedError",
+                    "Arrearage": "PermissionDeniedError",
+                    "DataInspectionFailed": "ContentFilterError",
+                    "InternalError": "ServerError",
+                    "InvalidApiKey": "AuthenticationError",
+                    "InvalidParameter": "BadRequestError",
+                    "ModelNotFound": "NotFoundError",
+                    "ServiceUnavailable": "ServerError",
+                    "Throttling": "RateLimitError",
+                    "data_inspection_failed": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "internal_error": "ServerError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "invalid_value": "BadRequestError",
+                    "limit_requests": "RateLimitError",
+                    "model_not_found": "NotFoundError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={

@@ -39,6 +39,21 @@ class GeminiRealtimeModel(RealtimeModelBase):
         family="realtime",
         endpoint=EndpointBinding(
             dialect="gemini_live",
+            errors={
+                "classes": {
+                    "API_KEY_INVALID": "AuthenticationError",
+                    "DEADLINE_EXCEEDED": "ServerError",
+                    "FAILED_PRECONDITION": "BadRequestError",
+                    "INTERNAL": "ServerError",
+                    "INVALID_ARGUMENT": "BadRequestError",
+                    "NOT_FOUND": "NotFoundError",
+                    "OUT_OF_RANGE": "BadRequestError",
+                    "PERMISSION_DENIED": "PermissionDeniedError",
+                    "RESOURCE_EXHAUSTED": "RateLimitError",
+                    "UNAUTHENTICATED": "AuthenticationError",
+                    "UNAVAILABLE": "ServerError",
+                }
+            },
             fixed_body={"setup": {"contextWindowCompression": {"slidingWindow": {}}}},
             headers={},
             options={

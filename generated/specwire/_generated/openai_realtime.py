@@ -38,6 +38,17 @@ class OpenAIRealtimeModel(RealtimeModelBase):
         family="realtime",
         endpoint=EndpointBinding(
             dialect="openai_realtime",
+            errors={
+                "classes": {
+                    "content_filter": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "model_not_found": "NotFoundError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={"session": {"type": "realtime"}},
             headers={},
             options={

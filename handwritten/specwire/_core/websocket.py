@@ -15,10 +15,12 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from .binding import EndpointBinding
+from .contract import DialectOptions
 from .credential import CredentialBase
+from .error_body import ErrorFormat
 from .errors import APIConnectionError, APITimeoutError
 from .transport import error_from_response
 
@@ -74,25 +76,34 @@ def credential_secrets(credential: CredentialBase) -> list[str]:
     return out
 
 
+class WsBasePath(DialectOptions):
+    """How the HTTP base URL's path becomes the websocket root (a dialect option)."""
+
+    from_: str = Field(alias="from")
+    """The HTTP root path at the end of the base URL, e.g. ``/api/v1``."""
+    to: str
+    """What replaces it, e.g. ``/api-ws/v1``."""
+
+
 def websocket_url(
     credential: CredentialBase,
     endpoint: EndpointBinding,
     model: str,
+    ws_base_path: WsBasePath | None = None,
     extra_query: Mapping[str, str] | None = None,
 ) -> str:
     """The websocket URL of a realtime endpoint, derived from the credential's base URL
     so a proxy or a loopback server works: ``https`` becomes ``wss``, the base path's
-    HTTP root becomes the websocket root (``options.ws_base_path``: ``{from, to}``,
-    e.g. ``/api/v1`` -> ``/api-ws/v1``), the endpoint path is appended (``{model}``
-    filled in), and the endpoint's stream query plus any query auth is added."""
+    HTTP root becomes the websocket root (``ws_base_path``, e.g. ``/api/v1`` ->
+    ``/api-ws/v1``), the endpoint path is appended (``{model}`` filled in), and the
+    endpoint's stream query plus any query auth is added."""
     parts = urlsplit(credential.resolved_base_url())
     scheme = {"https": "wss", "http": "ws"}.get(parts.scheme, parts.scheme)
     path = parts.path.rstrip("/")
-    rewrite = endpoint.options.get("ws_base_path") or {}
-    source = str(rewrite.get("from") or "").rstrip("/")
-    target = str(rewrite.get("to") or "").rstrip("/")
-    if source and path.endswith(source):
-        path = path[: len(path) - len(source)] + target
+    if ws_base_path is not None:
+        source = ws_base_path.from_.rstrip("/")
+        if source and path.endswith(source):
+            path = path[: len(path) - len(source)] + ws_base_path.to.rstrip("/")
     path += (endpoint.stream_path or endpoint.path).replace("{model}", model)
     query = {k: v.replace("{model}", model) for k, v in endpoint.stream_query.items()}
     query.update(extra_query or {})
@@ -106,6 +117,7 @@ async def open_websocket(
     *,
     provider: str,
     secrets: Iterable[str],
+    errors: ErrorFormat,
     open_timeout: float,
     close_timeout: float,
     ping_interval: float | None = 20.0,
@@ -113,9 +125,9 @@ async def open_websocket(
     max_size: int = 2**24,
     max_queue: int | None = 64,
 ) -> ClientConnection:
-    """Open a websocket or raise the typed error its failure stands for: the HTTP
-    status of a refused handshake (401 -> ``AuthenticationError``...), a timeout, or a
-    connection failure. Keep-alive pings run every ``ping_interval`` seconds; a peer
+    """Open a websocket or raise the typed error its failure stands for: a refused
+    handshake's answer read by ``errors`` (the dialect's error format; 401 ->
+    ``AuthenticationError``...), a timeout, or a connection failure. Keep-alive pings run every ``ping_interval`` seconds; a peer
     that misses one for ``ping_timeout`` seconds is treated as gone."""
     # Imported here so URL building (and HTTP TTS) does not load websockets.
     from websockets.asyncio.client import connect
@@ -138,7 +150,7 @@ async def open_websocket(
     except InvalidStatus as exc:
         response = exc.response
         raise error_from_response(
-            response.status_code, response.headers, bytes(response.body or b""), provider
+            response.status_code, response.headers, bytes(response.body or b""), provider, errors
         ) from None  # the handshake request (and its headers) stays out of the chain
     except TimeoutError as exc:
         raise APITimeoutError("opening the websocket timed out", provider=provider) from exc

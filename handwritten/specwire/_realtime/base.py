@@ -4,7 +4,6 @@ session over the spec'd wire dialect."""
 from __future__ import annotations
 
 import builtins
-import importlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,7 +12,8 @@ from pydantic import BaseModel, ConfigDict
 from .._core.binding import EndpointBinding, ModelBinding
 from .._core.credential import CredentialBase
 from .._core.retry import RetryPolicy
-from .dialect import REALTIME_DIALECTS, RealtimeDialect, SessionConfig
+from .._dialects import load_dialect
+from .dialect import RealtimeDialect, RealtimeOptions, SessionConfig
 from .session import RealtimeSession
 
 if TYPE_CHECKING:
@@ -76,7 +76,9 @@ class RealtimeModelBase:
         self.send_queue_size = send_queue_size
         self.max_queue = max_queue
         self.endpoint: EndpointBinding = self.binding.endpoint_for(credential.resolved_base_url())
-        self._dialect_cls = load_dialect(self.endpoint.dialect)
+        self._dialect_cls = load_dialect(self.endpoint.dialect, RealtimeDialect)
+        self.options: RealtimeOptions = self._dialect_cls.read_options(self.endpoint)
+        """The spec's options for this endpoint, as the dialect reads them."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model={self.model!r})"
@@ -112,27 +114,17 @@ class RealtimeModelBase:
         final response (the deltas still carry it). Other keyword arguments are
         ``Parameters`` fields for this session.
         """
-        audio = self.endpoint.options.get("audio") or {}
-        modalities = tuple(
-            output_modalities or audio.get("default_output_modalities") or ("audio",)
-        )
-        allowed_modalities = tuple(audio.get("output_modalities") or ("audio", "text"))
+        audio = self.options.audio
+        modalities = tuple(output_modalities or ("audio",))
+        allowed_modalities = audio.output_modalities
         unknown = [m for m in modalities if m not in allowed_modalities]
         if unknown or not modalities:
             raise ValueError(
                 f"output_modalities {list(modalities)} are not offered; choose from "
                 f"{list(allowed_modalities)}"
             )
-        in_rate = _rate(
-            "input_sample_rate",
-            input_sample_rate,
-            audio.get("input_sample_rates") or (24000,),
-        )
-        out_rate = _rate(
-            "output_sample_rate",
-            output_sample_rate,
-            audio.get("output_sample_rates") or (24000,),
-        )
+        in_rate = _rate("input_sample_rate", input_sample_rate, audio.input_sample_rates)
+        out_rate = _rate("output_sample_rate", output_sample_rate, audio.output_sample_rates)
         params = self.parameters
         if parameters:
             fields = type(params).model_fields
@@ -148,7 +140,7 @@ class RealtimeModelBase:
         config = SessionConfig(
             model=self.model,
             instructions=instructions,
-            voice=voice or getattr(params, "voice", None) or audio.get("default_voice"),
+            voice=voice or getattr(params, "voice", None) or audio.default_voice,
             tools=tuple(dict(t) for t in tools or ()),
             tool_choice=tool_choice,
             turn_detection=turn_detection,
@@ -183,16 +175,3 @@ def _rate(name: str, value: int | None, allowed: Sequence[int]) -> int:
             f"{name}={value} is not offered; choose from {rates} (resample PCM16 yourself)"
         )
     return int(value)
-
-
-def load_dialect(name: str) -> builtins.type[RealtimeDialect]:
-    """The realtime dialect class a spec names."""
-    try:
-        target = REALTIME_DIALECTS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown realtime wire dialect {name!r}; known: {sorted(REALTIME_DIALECTS)}"
-        ) from None
-    module, _, attr = target.partition(":")
-    cls: builtins.type[RealtimeDialect] = getattr(importlib.import_module(module), attr)
-    return cls

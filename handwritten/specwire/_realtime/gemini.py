@@ -36,15 +36,17 @@ from __future__ import annotations
 import base64
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 
-from .._core.binding import EndpointBinding, WireParam, place_parameters
+from .._core.binding import EndpointBinding, WireParam
+from .._core.contract import DialectOptions
+from .._core.error_body import GOOGLE_ERRORS, ErrorFormat
 from .._core.errors import ProviderError, StreamBrokenError
 from .._dialects.tools import function_tools
 from .._tts.wire import merged
-from .dialect import Restore, SessionConfig
+from .dialect import RealtimeDialect, RealtimeOptions, Restore, SessionConfig
 from .events import (
     InputTranscript,
     RealtimeEvent,
@@ -60,31 +62,44 @@ _ACTIVITY_START = b'{"realtimeInput":{"activityStart":{}}}'
 _ACTIVITY_END = b'{"realtimeInput":{"activityEnd":{}}}'
 
 
-class GeminiLiveDialect:
+class GeminiLiveOptions(RealtimeOptions):
+    """Gemini Live's options."""
+
+    model_prefix: str = "models/"
+    """Prefixed to a bare model name in ``setup.model``."""
+    transparent_resumption: bool = False
+    """Ask for ``lastConsumedClientMessageIndex`` (documented by Vertex AI)."""
+    replay_frames: int = 512
+    """Client frames kept for replay after a resumption (the oldest go)."""
+
+
+class GeminiLiveDialect(RealtimeDialect):
     """Gemini Live; see the module docs."""
+
+    name: ClassVar[str] = "gemini_live"
+    Options: ClassVar[type[DialectOptions]] = GeminiLiveOptions
+    error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
+    options: GeminiLiveOptions
 
     def __init__(
         self,
         endpoint: EndpointBinding,
         wire_params: Mapping[str, WireParam],
         provider: str,
-        config: SessionConfig,
+        config: SessionConfig | None = None,
     ) -> None:
-        options = endpoint.options
+        super().__init__(endpoint, wire_params, provider, config)
+        options = self.options
+        config = self.config
         self._endpoint = endpoint
-        self._wire_params = wire_params
         self._provider = provider
         self._config = config
-        self._transparent = bool(options.get("transparent_resumption", False))
-        self._model_prefix = str(options.get("model_prefix", "models/"))
+        self._transparent = options.transparent_resumption
+        self._model_prefix = options.model_prefix
         self._handle: str | None = None
-        self._replay: deque[tuple[int, bytes]] = deque(
-            maxlen=int(options.get("replay_frames", 512))
-        )
+        self._replay: deque[tuple[int, bytes]] = deque(maxlen=options.replay_frames)
         self._replay_overflowed = False
-        self._history: deque[dict[str, Any]] = deque(
-            maxlen=int(options.get("max_history_items", 100))
-        )
+        self._history: deque[dict[str, Any]] = deque(maxlen=options.max_history_items)
         self._names: dict[str, str] = {}  # tool call id -> function name
         self._unsent: dict[bytes, dict[str, Any]] = {}  # frame -> the turn it records
         self._audio_prefix = (
@@ -175,7 +190,7 @@ class GeminiLiveDialect:
             resumption["transparent"] = True
         setup["sessionResumption"] = resumption
         message: dict[str, Any] = {"setup": setup}
-        place_parameters(message, config.parameters, self._wire_params)
+        self.apply_parameters(message, config.parameters)
         return [_dumps(message)]
 
     def restore(self) -> Restore:

@@ -35,15 +35,18 @@ from __future__ import annotations
 from base64 import b64encode
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import orjson
 
-from .._core.binding import EndpointBinding, WireParam, place_parameters
-from .._core.errors import ProviderError, StreamBrokenError, error_class_for_code
+from .._core.binding import EndpointBinding, WireParam
+from .._core.contract import DialectOptions
+from .._core.error_body import OPENAI_ERRORS, ErrorFormat
+from .._core.errors import ProviderError, StreamBrokenError
+from .._core.websocket import WsBasePath
 from .._dialects.tools import function_tools, tool_choice
 from .._tts.wire import merged
-from .dialect import Restore, SessionConfig
+from .dialect import RealtimeDialect, RealtimeOptions, Restore, SessionConfig
 from .events import (
     ErrorEvent,
     InputTranscript,
@@ -63,61 +66,96 @@ _loads = orjson.loads
 _STATUS = {"completed": "stop", "cancelled": "interrupted", "failed": "error"}
 _INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
-DEFAULT_CLIENT_EVENTS = {
-    "session_update": "session.update",
-    "audio_append": "input_audio_buffer.append",
-    "audio_commit": "input_audio_buffer.commit",
-    "item_create": "conversation.item.create",
-    "item_truncate": "conversation.item.truncate",
-    "response_create": "response.create",
-    "response_cancel": "response.cancel",
-}
-DEFAULT_SERVER_EVENTS = {
-    "session_created": "session.created",
-    "session_updated": "session.updated",
-    "item_added": "conversation.item.added",
-    "response_created": "response.created",
-    "output_item_added": "response.output_item.added",
-    "text_delta": "response.output_text.delta",
-    "audio_delta": "response.output_audio.delta",
-    "transcript_delta": "response.output_audio_transcript.delta",
-    "arguments_delta": "response.function_call_arguments.delta",
-    "arguments_done": "response.function_call_arguments.done",
-    "response_done": "response.done",
-    "speech_started": "input_audio_buffer.speech_started",
-    "speech_stopped": "input_audio_buffer.speech_stopped",
-    "input_transcript_delta": "conversation.item.input_audio_transcription.delta",
-    "input_transcript_done": "conversation.item.input_audio_transcription.completed",
-    "rate_limits": "rate_limits.updated",
-    "error": "error",
-}
+
+class ClientEvents(DialectOptions):
+    """The client event names."""
+
+    session_update: str = "session.update"
+    audio_append: str = "input_audio_buffer.append"
+    audio_commit: str = "input_audio_buffer.commit"
+    item_create: str = "conversation.item.create"
+    item_truncate: str = "conversation.item.truncate"
+    response_create: str = "response.create"
+    response_cancel: str = "response.cancel"
 
 
-class OpenAIRealtimeDialect:
+class ServerEvents(DialectOptions):
+    """The server event names (OpenAI's GA names by default)."""
+
+    session_created: str = "session.created"
+    session_updated: str = "session.updated"
+    item_added: str = "conversation.item.added"
+    response_created: str = "response.created"
+    output_item_added: str = "response.output_item.added"
+    text_delta: str = "response.output_text.delta"
+    audio_delta: str = "response.output_audio.delta"
+    transcript_delta: str = "response.output_audio_transcript.delta"
+    arguments_delta: str = "response.function_call_arguments.delta"
+    arguments_done: str = "response.function_call_arguments.done"
+    response_done: str = "response.done"
+    speech_started: str = "input_audio_buffer.speech_started"
+    speech_stopped: str = "input_audio_buffer.speech_stopped"
+    input_transcript_delta: str = "conversation.item.input_audio_transcription.delta"
+    input_transcript_done: str = "conversation.item.input_audio_transcription.completed"
+    rate_limits: str = "rate_limits.updated"
+    error: str = "error"
+
+
+class OpenAIRealtimeOptions(RealtimeOptions):
+    """What differs between servers of the OpenAI realtime protocol."""
+
+    ws_base_path: WsBasePath | None = None
+    """How the HTTP base URL's root path becomes the websocket root (None: unchanged)."""
+    session_shape: Literal["ga", "flat"] = "ga"
+    """``ga``: audio settings nested under ``audio.input`` / ``audio.output``; ``flat``:
+    ``input_audio_format``, ``voice``, ``modalities`` at the session's top level."""
+    tool_shape: Literal["flat", "function"] = "flat"
+    """``flat``: ``{"type", "name", "parameters"}``; ``function``: the chat-completions
+    ``{"type": "function", "function": {...}}``."""
+    transcription_model: str | None = None
+    """The model that transcribes the user's speech (None: no transcription asked)."""
+    input_audio_format: str = "pcm16"
+    """The ``flat`` shape's input format name."""
+    output_audio_format: str = "pcm16"
+    """The ``flat`` shape's output format name."""
+    text_input: bool = True
+    """Whether the server takes user text messages."""
+    restore_history: bool = True
+    """Whether a reconnect re-creates the conversation (``conversation.item.create``)."""
+    client_events: ClientEvents = ClientEvents()
+    """The client event names (OpenAI's by default)."""
+    server_events: ServerEvents = ServerEvents()
+    """The server event names (OpenAI's GA names by default)."""
+
+
+class OpenAIRealtimeDialect(RealtimeDialect):
     """OpenAI-style realtime events; see the module docs for the spec options read."""
+
+    name: ClassVar[str] = "openai_realtime"
+    Options: ClassVar[type[DialectOptions]] = OpenAIRealtimeOptions
+    error_format: ClassVar[ErrorFormat] = OPENAI_ERRORS
+    options: OpenAIRealtimeOptions
 
     def __init__(
         self,
         endpoint: EndpointBinding,
         wire_params: Mapping[str, WireParam],
         provider: str,
-        config: SessionConfig,
+        config: SessionConfig | None = None,
     ) -> None:
-        options = endpoint.options
+        super().__init__(endpoint, wire_params, provider, config)
+        options = self.options
         self._endpoint = endpoint
-        self._wire_params = wire_params
         self._provider = provider
-        self._config = config
-        self._shape = str(options.get("session_shape", "ga"))
-        self._tool_shape = str(options.get("tool_shape", "flat"))
-        client = {**DEFAULT_CLIENT_EVENTS, **(options.get("client_events") or {})}
-        server = {**DEFAULT_SERVER_EVENTS, **(options.get("server_events") or {})}
+        self._config = self.config
+        self._shape = options.session_shape
+        self._tool_shape = options.tool_shape
+        client = options.client_events.model_dump()
+        server = options.server_events.model_dump()
         self._ev = client
-        self._text_input = bool(options.get("text_input", True))
-        self._restore_history = bool(options.get("restore_history", True))
-        self._history: deque[dict[str, Any]] = deque(
-            maxlen=int(options.get("max_history_items", 100))
-        )
+        self._text_input = options.text_input
+        self._restore_history = options.restore_history
+        self._history: deque[dict[str, Any]] = deque(maxlen=options.max_history_items)
         self._history_dropped = 0
         self._append_prefix = b'{"type":' + _dumps(client["audio_append"]) + b',"audio":"'
         handlers: dict[str, Callable[[dict[str, Any]], Sequence[RealtimeEvent]]] = {
@@ -172,6 +210,9 @@ class OpenAIRealtimeDialect:
     def url_query(self) -> dict[str, str]:
         return {}
 
+    def ws_base_path(self) -> WsBasePath | None:
+        return self.options.ws_base_path
+
     # ---------------------------------------------------------------- frames out
     def opening(self) -> list[bytes]:
         config = self._config
@@ -182,16 +223,16 @@ class OpenAIRealtimeDialect:
             detection = {"type": "server_vad"}
             if isinstance(config.turn_detection, Mapping):
                 detection.update(config.turn_detection)
-        options = self._endpoint.options
+        options = self.options
         transcription = (
-            {"model": str(options.get("transcription_model"))}
-            if config.input_transcription and options.get("transcription_model")
+            {"model": options.transcription_model}
+            if config.input_transcription and options.transcription_model
             else None
         )
         if self._shape == "flat":
             session["modalities"] = ["text", "audio"] if audio_out else ["text"]
-            session["input_audio_format"] = options.get("input_audio_format", "pcm16")
-            session["output_audio_format"] = options.get("output_audio_format", "pcm16")
+            session["input_audio_format"] = options.input_audio_format
+            session["output_audio_format"] = options.output_audio_format
             if config.voice:
                 session["voice"] = config.voice
             session["turn_detection"] = detection
@@ -245,7 +286,7 @@ class OpenAIRealtimeDialect:
                 else choice.mode
             )
         message: dict[str, Any] = {"type": self._ev["session_update"], "session": session}
-        place_parameters(message, config.parameters, self._wire_params)
+        self.apply_parameters(message, config.parameters)
         return [_dumps(message)]
 
     def restore(self) -> Restore:
@@ -508,17 +549,11 @@ class OpenAIRealtimeDialect:
         return (ErrorEvent(error),)
 
     def _error(self, detail: dict[str, Any], body: Any) -> ProviderError:
-        """The typed error of an ``error`` object: its ``code`` decides, else its
-        ``type`` (``invalid_request_error``, ``server_error``...)."""
-        code = detail.get("code") or detail.get("type")
-        code_text = str(code) if code else None
-        kind = detail.get("type")
-        cls = error_class_for_code(
-            code_text, error_class_for_code(str(kind) if kind else None, ProviderError)
-        )
-        return cls(
-            str(detail.get("message") or "the server reported an error"),
-            code=code_text,
+        """The typed error of an ``error`` object, read by the dialect's error format
+        (the spec's ``errors`` map codes and types to classes)."""
+        return self.errors.error(
+            {"error": detail},
             provider=self._provider,
-            body=body,
+            default=ProviderError,
+            fallback="the server reported an error",
         )

@@ -346,7 +346,13 @@ class RealtimeSession:
         model = self.model
         dialect = self._dialect
         endpoint = model.endpoint
-        url = websocket_url(model.credential, endpoint, self.config.model, dialect.url_query())
+        url = websocket_url(
+            model.credential,
+            endpoint,
+            self.config.model,
+            dialect.ws_base_path(),
+            dialect.url_query(),
+        )
         headers = model.credential.auth_headers()
         headers.update(endpoint.headers)
         ws = await open_websocket(
@@ -354,6 +360,7 @@ class RealtimeSession:
             headers,
             provider=self._provider,
             secrets=credential_secrets(model.credential),
+            errors=dialect.errors,
             open_timeout=model.open_timeout,
             close_timeout=model.close_timeout,
             ping_interval=model.ping_interval,

@@ -240,14 +240,16 @@ class RealtimeLoopbackServer:
         fault = self.faults[index] if index < len(self.faults) else Fault()
         self._faults_by_connection[id(connection)] = fault
         if fault.reject_status is not None:
+            status = fault.reject_status
+            # The body a provider sends with such a status (its code agrees with it).
+            if status >= 500:
+                kind, code = "server_error", "server_error"
+            elif status == 429:
+                kind, code = "rate_limit_error", "rate_limit_exceeded"
+            else:
+                kind, code = "invalid_request_error", "invalid_api_key"
             body = json.dumps(
-                {
-                    "error": {
-                        "type": "invalid_request_error",
-                        "code": "rejected",
-                        "message": "refused by the loopback fault",
-                    }
-                }
+                {"error": {"type": kind, "code": code, "message": "refused by the loopback fault"}}
             )
             response = connection.respond(fault.reject_status, body)
             response.headers["Content-Type"] = "application/json"

@@ -1,14 +1,17 @@
-"""Spec data to wire values, shared by the HTTP and the realtime TTS models: parameter
-placement, audio formats and model-name patterns (websocket URLs: ``_core.websocket``)."""
+"""Spec data to wire values, shared by the HTTP and the realtime TTS models: the options
+every TTS dialect reads, audio formats and model-name patterns (websocket URLs live in
+``_core.websocket``, shared with the realtime sessions)."""
 
 from __future__ import annotations
 
 import copy
 import fnmatch
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .._core.websocket import websocket_url as websocket_url  # one place, shared
+from .._core.contract import DialectOptions
+from .._core.websocket import WsBasePath as WsBasePath  # shared with realtime sessions
+from .._core.websocket import websocket_url as websocket_url
 
 # The media type each audio ``format`` value stands for; raw PCM carries its rate.
 _FORMAT_MEDIA_TYPES = {
@@ -19,6 +22,23 @@ _FORMAT_MEDIA_TYPES = {
     "flac": "audio/flac",
     "aac": "audio/aac",
 }
+
+
+class TTSOptions(DialectOptions):
+    """The options every TTS dialect reads."""
+
+    card_models: tuple[str, ...] = ()
+    """fnmatch patterns of this class's cards among its provider's TTS card folder
+    (which sibling classes share); empty: every card there."""
+
+
+class AudioDefault(DialectOptions):
+    """The audio a model sends when the call names no format."""
+
+    models: str = "*"
+    """fnmatch pattern of the models this entry covers."""
+    format: str | None = None
+    sample_rate: int | None = None
 
 
 def media_type(audio_format: str, sample_rate: int | None = None) -> str:
@@ -38,12 +58,12 @@ def matches(model: str, patterns: str | Iterable[str] | None) -> bool:
     return any(fnmatch.fnmatchcase(model, p) for p in patterns)
 
 
-def audio_defaults(options: Mapping[str, Any], model: str) -> dict[str, Any]:
+def audio_defaults(entries: Sequence[AudioDefault], model: str) -> dict[str, Any]:
     """The spec's default ``format`` / ``sample_rate`` for ``model``: the first entry
-    of ``options.audio_defaults`` whose ``models`` pattern matches."""
-    for entry in options.get("audio_defaults") or ():
-        if matches(model, entry.get("models", "*")):
-            return {k: v for k, v in entry.items() if k != "models"}
+    of ``entries`` (the option ``audio_defaults``) whose ``models`` pattern matches."""
+    for entry in entries:
+        if matches(model, entry.models):
+            return entry.model_dump(exclude={"models"}, exclude_none=True)
     return {}
 
 
