@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias
 
-from .._core.blocks import DataBlock, TextBlock, ToolCallBlock
+from .._core.blocks import Base64Source, DataBlock, TextBlock, ToolCallBlock
 from .._core.errors import ProviderError
 from .._core.response import ChatResponse
 
@@ -45,20 +45,45 @@ class TextDelta:
     type: Literal["text_delta"] = "text_delta"
 
 
-@dataclass(slots=True, frozen=True)
 class AudioDelta:
-    """A piece of the model's speech: base64 PCM16 mono in ``block``; ``pcm`` decodes it."""
+    """A piece of the model's speech: ``data`` is base64 PCM16 mono at ``sample_rate``
+    as the provider sent it, ``pcm`` decodes it, ``block`` is the same piece as a
+    ``DataBlock`` (whose id is the turn's audio block's), built on first access: fifty
+    of these arrive every second, and most callers only want the bytes."""
 
-    block: DataBlock
-    response_id: str
-    sample_rate: int
-    type: Literal["audio_delta"] = "audio_delta"
+    __slots__ = ("_block", "block_id", "data", "response_id", "sample_rate")
+    type: ClassVar[Literal["audio_delta"]] = "audio_delta"
+
+    def __init__(self, data: str, response_id: str, sample_rate: int, block_id: str) -> None:
+        self.data = data
+        self.response_id = response_id
+        self.sample_rate = sample_rate
+        self.block_id = block_id
+        self._block: DataBlock | None = None
 
     @property
     def pcm(self) -> bytes:
         """The audio as raw PCM16 bytes at ``sample_rate``."""
-        source = self.block.source
-        return base64.b64decode(source.data) if source.type == "base64" else b""
+        return base64.b64decode(self.data)
+
+    @property
+    def media_type(self) -> str:
+        return f"audio/pcm;rate={self.sample_rate}"
+
+    @property
+    def block(self) -> DataBlock:
+        """This piece as a ``DataBlock`` (base64 source, ``audio/pcm;rate=...``)."""
+        block = self._block
+        if block is None:
+            source = Base64Source(data=self.data, media_type=self.media_type)
+            block = self._block = DataBlock(source=source, id=self.block_id)
+        return block
+
+    def __repr__(self) -> str:
+        return (
+            f"AudioDelta(response_id={self.response_id!r}, sample_rate={self.sample_rate}, "
+            f"{len(self.data) * 3 // 4} bytes)"
+        )
 
 
 @dataclass(slots=True, frozen=True)

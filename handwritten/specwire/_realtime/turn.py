@@ -18,8 +18,6 @@ from .._core.response import ChatResponse, ChatUsage
 from .events import AudioDelta, FinishReason, ResponseDone, TextDelta, ToolCall, TranscriptDelta
 
 _construct_text = TextBlock.model_construct
-_construct_data = DataBlock.model_construct
-_construct_source = Base64Source.model_construct
 
 
 class Turn:
@@ -80,15 +78,14 @@ class Turn:
     def audio_delta(self, data: str) -> AudioDelta:
         """``data``: base64 PCM16, as the provider sent it (decoded only on demand)."""
         audio = self.audio
-        if not audio:
-            self.order.append("audio")
         if self.keep_audio:
+            if not audio:
+                self.order.append("audio")
             audio.append(data)
         elif not audio:
+            self.order.append("audio")
             audio.append("")  # remembers that there was audio, holds none of it
-        source = _construct_source(type="base64", data=data, media_type=self.media_type)
-        block = _construct_data(type="data", source=source, name=None, id=self.audio_id)
-        return AudioDelta(block, self.response_id, self.sample_rate)
+        return AudioDelta(data, self.response_id, self.sample_rate, self.audio_id)
 
     def tool_call(self, call_id: str, name: str, arguments: str) -> ToolCall:
         """A complete call (providers stream the arguments; the dialect joins them)."""

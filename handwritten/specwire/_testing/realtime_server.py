@@ -106,7 +106,8 @@ class ConnectionLog:
     query: dict[str, str]
     headers: dict[str, str]
     received: list[Any] = field(default_factory=list)
-    sent_types: list[str] = field(default_factory=list)
+    sent_types: list[str] | None = field(default_factory=list)
+    """Types of the messages sent (None: not recorded, for long benchmark sessions)."""
     closed: bool = False
 
 
@@ -128,7 +129,8 @@ class _Outbox:
         self._seen: dict[str, int] = {}
         self.error_event: Callable[[str, str], dict[str, Any]] | None = None
 
-    async def send(self, kind: str, message: dict[str, Any]) -> None:
+    async def send(self, kind: str, message: dict[str, Any] | str) -> None:
+        """Send ``message`` (a dict, or JSON text already encoded) of type ``kind``."""
         fault = self.fault
         if fault.delay or self.delay:
             await asyncio.sleep(fault.delay or self.delay)
@@ -145,8 +147,11 @@ class _Outbox:
             message = self.error_event(fault.error_code, fault.error_message)
             kind = "error"
         self.sent += 1
-        self.log.sent_types.append(kind)
-        await self.ws.send(json.dumps(message, ensure_ascii=False))
+        if self.log.sent_types is not None:
+            self.log.sent_types.append(kind)
+        await self.ws.send(
+            message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
+        )
 
 
 class Brain:
@@ -189,8 +194,11 @@ class RealtimeLoopbackServer:
         frame_interval: float = 0.0,
         silence_ms: int = 100,
         brain: Brain | None = None,
+        keep_log: bool = True,
     ) -> None:
         self.faults = list(faults or [])
+        self.keep_log = keep_log
+        """Record what each connection sent and got (off for long benchmark sessions)."""
         self.frame_bytes = frame_bytes
         self.frame_interval = frame_interval
         self.silence_ms = silence_ms
@@ -274,6 +282,8 @@ class RealtimeLoopbackServer:
         log = ConnectionLog(
             path, dict(parse_qsl(query)), {k.lower(): v for k, v in request.headers.raw_items()}
         )
+        if not self.keep_log:
+            log.sent_types = None
         self.connections.append(log)
         fault = self._faults_by_connection.pop(id(ws), Fault())
         try:
@@ -456,7 +466,8 @@ class _OpenAIConnection:
         try:
             async for raw in self.ws:
                 message = json.loads(raw)
-                self.log.received.append(message)
+                if self.server.keep_log:
+                    self.log.received.append(message)
                 await self._on(message)
         finally:
             if self.response is not None:
@@ -757,16 +768,17 @@ class _OpenAIConnection:
             if reply == "bench":
                 count = int(last.split()[1])
                 frame = base64.b64encode(b"\x01\x00" * (server.frame_bytes // 2)).decode()
+                # Encoded once: the benchmark measures the client, not this server.
+                message = json.dumps(
+                    {
+                        "type": self.names["audio"],
+                        "event_id": "event_bench",
+                        **where,
+                        "delta": frame,
+                    }
+                )
                 for _ in range(count):
-                    await out.send(
-                        self.names["audio"],
-                        {
-                            "type": self.names["audio"],
-                            "event_id": "event_bench",
-                            **where,
-                            "delta": frame,
-                        },
-                    )
+                    await out.send(self.names["audio"], message)
                     if server.frame_interval:
                         await asyncio.sleep(server.frame_interval)
                 words = []
@@ -887,7 +899,8 @@ class _GeminiConnection:
         try:
             async for raw in self.ws:
                 message = json.loads(raw)
-                self.log.received.append(message)
+                if self.server.keep_log:
+                    self.log.received.append(message)
                 self.index += 1
                 await self._on(message)
         finally:
