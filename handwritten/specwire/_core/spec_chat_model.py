@@ -15,15 +15,17 @@ import httpx
 from pydantic import BaseModel
 
 from .accumulator import StreamAccumulator
-from .binding import EndpointBinding, ModelBinding
+from .binding import ModelBinding
+from .bound import BoundModel
 from .chat_model import ChatModelBase
 from .credential import CredentialBase
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
 from .errors import APITimeoutError, ProviderError, StreamBrokenError
+from .extra import merge_extra
 from .ids import new_id, now_iso
 from .response import ChatResponse
-from .transport import HttpTransport, decode_json, read_json_body, request_address
+from .transport import decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 _construct_response = ChatResponse.model_construct
 
 
-class SpecChatModel(ChatModelBase):
+class SpecChatModel(ChatModelBase, BoundModel):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
@@ -65,22 +67,11 @@ class SpecChatModel(ChatModelBase):
 
         # a parameter the model's card removes is refused here (no-op without a card)
         check_parameters_against_card(type(self), model, self.parameters)
-        from .._dialects import load_dialect
-
-        endpoint = self.binding.endpoint_for(credential.resolved_base_url())
-        dialect_cls = load_dialect(endpoint.dialect, ChatDialect)
-        self._endpoint: EndpointBinding = endpoint
-        self._dialect: ChatDialect = dialect_cls(
-            endpoint, self.binding.wire_params, self.binding.provider
+        self._dialect: ChatDialect = self._bind(
+            credential, ChatDialect, max_retries, timeout=timeout
         )
         if formatter is None:
-            self.formatter = dialect_cls.formatter_class()
-        self._transport = HttpTransport(timeout)
-        self._retry = self.binding.retry_policy(max_retries)
-
-    async def aclose(self) -> None:
-        """Close the model's HTTP connections."""
-        await self._transport.aclose()
+            self.formatter = self._dialect.formatter_class()
 
     # ------------------------------------------------------------------ call
     async def _call_api(
@@ -92,24 +83,31 @@ class SpecChatModel(ChatModelBase):
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         stream = bool(kwargs.pop("stream", self.stream))
-        parameters, extra_body = self._split_kwargs(kwargs)
+        parameters, keywords, extra_body = self._split_kwargs(kwargs)
         formatted = await self.formatter.format(messages)
         call = ChatCall(model_name, formatted, tools or None, tool_choice, parameters, stream)
         wire = self._dialect.build_request(call)
-        wire.body.update(extra_body)
+        merge_extra(
+            wire.body,
+            keywords=keywords,
+            extra_body=extra_body,
+            location=self._dialect.extra_location,
+        )
         started = time.perf_counter()
         if not stream:
             return await self._retry.run(lambda: self._complete(wire, started))
         response = await self._retry.run(lambda: self._open(wire, True))
         return self._stream(response, wire, started)
 
-    def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Parameters (validated: the model's own merged with call overrides) and any
-        other keyword arguments, which go into the request body as they are."""
+    def _split_kwargs(
+        self, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Parameters (validated: the model's own merged with call overrides), the other
+        keyword arguments and ``extra_body`` (both merged into the request body where the
+        dialect puts them, see ``specwire._core.extra``)."""
         fields = type(self.parameters).model_fields
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
-        extra.update(kwargs)
         params = self.parameters
         if overrides:
             from .._cards import check_parameters_against_card
@@ -118,13 +116,13 @@ class SpecChatModel(ChatModelBase):
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
-        return params.model_dump(exclude_none=True), extra
+        return params.model_dump(exclude_none=True), kwargs, extra
 
     async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
         headers, query = request_address(
             self.credential, self._endpoint, stream=stream, headers=wire.headers, query=wire.query
         )
-        return await self._transport.open(
+        return await self._http.open(
             "POST",
             self.credential.resolved_base_url() + wire.path,
             provider=self.binding.provider,

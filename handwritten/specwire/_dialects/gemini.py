@@ -60,6 +60,7 @@ class GeminiDialect(ChatDialect):
     options: GeminiOptions
     places: ClassVar[frozenset[str]] = frozenset({"thinking_enable"})
     error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("generationConfig",)
     formatter_class = GeminiChatFormatter
     multi_agent_formatter_class = GeminiMultiAgentFormatter
 

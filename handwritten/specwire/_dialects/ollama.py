@@ -30,6 +30,7 @@ class OllamaChatDialect(ChatDialect):
     formatter_class = OllamaChatFormatter
     multi_agent_formatter_class = OllamaMultiAgentFormatter
     error_format: ClassVar[ErrorFormat] = OLLAMA_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("options",)
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:

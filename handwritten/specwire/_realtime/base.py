@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from .._core.binding import EndpointBinding, ModelBinding
+from .._core.bound import BoundModel, check_model_arguments
 from .._core.credential import CredentialBase
 from .._core.retry import RetryPolicy
-from .._dialects import load_dialect
 from .dialect import RealtimeDialect, RealtimeOptions, SessionConfig
 from .session import RealtimeSession
 
@@ -26,7 +26,7 @@ class NoRealtimeParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class RealtimeModelBase:
+class RealtimeModelBase(BoundModel):
     """A live voice and text model: ``async with model.connect(...) as session``.
 
     The constructor takes the credential, the model name, ``Parameters`` (sampling and
@@ -55,10 +55,7 @@ class RealtimeModelBase:
         send_queue_size: int = 256,
         max_queue: int = 1024,
     ) -> None:
-        if not isinstance(model, str) or not model:
-            raise ValueError("model must be a non-empty model name")
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        check_model_arguments(model, max_retries)
         if send_queue_size < 1 or max_queue < 1:
             raise ValueError("send_queue_size and max_queue must be >= 1")
         self.credential = credential
@@ -75,9 +72,12 @@ class RealtimeModelBase:
         self.ping_interval = ping_interval
         self.send_queue_size = send_queue_size
         self.max_queue = max_queue
-        self.endpoint: EndpointBinding = self.binding.endpoint_for(credential.resolved_base_url())
-        self._dialect_cls = load_dialect(self.endpoint.dialect, RealtimeDialect)
-        self.options: RealtimeOptions = self._dialect_cls.read_options(self.endpoint)
+        # The endpoint, its dialect (checked to be a realtime one) and the reconnect
+        # policy; each session gets its own dialect instance (it holds session state).
+        dialect = self._bind(credential, RealtimeDialect, max_retries, http=False)
+        self.endpoint: EndpointBinding = self._endpoint
+        self._dialect_cls = type(dialect)
+        self.options: RealtimeOptions = dialect.options
         """The spec's options for this endpoint, as the dialect reads them."""
 
     def __repr__(self) -> str:
@@ -85,7 +85,7 @@ class RealtimeModelBase:
 
     def retry_policy(self) -> RetryPolicy:
         """The reconnect policy: the spec's retryable failures, exponential backoff."""
-        return self.binding.retry_policy(self.max_retries)
+        return self._retry
 
     # ---------------------------------------------------------------- sessions
     def connect(
