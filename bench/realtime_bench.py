@@ -10,7 +10,8 @@ frame size a live voice session receives.
   request to the response's end. specwire: ``send_text`` then ``async for`` over the
   session, ``event.pcm`` decoded for every delta. Raw: send the two events, then for
   every message ``json.loads`` and ``base64.b64decode`` of the audio until
-  ``response.done``. Interleaved rounds, best kept.
+  ``response.done`` (once with ``json.loads``, once with ``orjson.loads`` as specwire
+  parses). Interleaved rounds, best kept.
 - first audio: from sending the request to the first decoded audio delta (median).
 - memory: a 10-minute session in simulated time (sent faster than real time): 10
   minutes of input audio in 20 ms frames and 10 minutes of output audio in 5 s turns;
@@ -34,6 +35,7 @@ import time
 import tracemalloc
 from typing import Any
 
+import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
 from specwire._testing.realtime_server import RealtimeLoopbackServer
@@ -79,8 +81,9 @@ class ServerProcess:
 class Raw:
     """The least a client must do: configure, send, read and decode every message."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, loads: Any = json.loads) -> None:
         self.url = f"ws://127.0.0.1:{port}/v1/realtime?model=gpt-realtime"
+        self.loads = loads
 
     async def open(self) -> ClientConnection:
         ws = await connect(
@@ -107,8 +110,9 @@ class Raw:
         await ws.send(json.dumps({"type": "response.create"}))
         size = messages = 0
         first = 0.0
+        loads = self.loads
         while True:
-            event = json.loads(await ws.recv())
+            event = loads(await ws.recv(decode=False))
             messages += 1
             kind = event["type"]
             if kind == "response.output_audio.delta":
@@ -151,25 +155,28 @@ async def specwire_respond(session: RealtimeSession, text: str) -> tuple[int, in
 
 # ---------------------------------------------------------------- measurements
 async def per_event(base_url: str, port: int, events: int, rounds: int) -> dict[str, Any]:
-    raw = Raw(port)
-    ws = await raw.open()
+    raws = {"raw": Raw(port), "raw_orjson": Raw(port, orjson.loads)}
+    sockets = {name: await raw.open() for name, raw in raws.items()}
     text = f"bench {events}"
-    best: dict[str, list[float]] = {"raw": [], "specwire": [], "raw_cpu": [], "specwire_cpu": []}
+    names = ("raw", "raw_orjson", "specwire")
+    best: dict[str, list[float]] = {k: [] for n in names for k in (n, n + "_cpu")}
     sizes = set()
     async with model(base_url).connect(keep_audio=False) as session:
-        await specwire_respond(session, "bench 10")  # warm up both paths
-        await raw.respond(ws, "bench 10")
+        await specwire_respond(session, "bench 10")  # warm up every path
+        for name, raw in raws.items():
+            await raw.respond(sockets[name], "bench 10")
         for _ in range(rounds):
-            for name in ("raw", "specwire"):
+            for name in names:
                 t0, c0 = time.perf_counter(), time.process_time()
-                if name == "raw":
-                    size, _, _ = await raw.respond(ws, text)
-                else:
+                if name == "specwire":
                     size, _, _ = await specwire_respond(session, text)
+                else:
+                    size, _, _ = await raws[name].respond(sockets[name], text)
                 best[name].append((time.perf_counter() - t0) / events)
                 best[name + "_cpu"].append((time.process_time() - c0) / events)
                 sizes.add(size)
-    await ws.close()
+    for ws in sockets.values():
+        await ws.close()
     result = {k: min(v) for k, v in best.items()}
     result["same_audio"] = len(sizes) == 1 and sizes == {events * len(FRAME)}
     return result
@@ -237,6 +244,12 @@ async def main_async(args: argparse.Namespace) -> int:
     print(
         f"per event, client CPU: raw {ev['raw_cpu'] * 1e6:.1f} us, specwire "
         f"{ev['specwire_cpu'] * 1e6:.1f} us -> {cpu:.2f}x"
+    )
+    print(
+        f"against a raw client parsing with orjson (as specwire does): wall "
+        f"{ev['specwire'] / ev['raw_orjson']:.2f}x, client CPU "
+        f"{ev['specwire_cpu'] / ev['raw_orjson_cpu']:.2f}x "
+        f"(raw orjson {ev['raw_orjson_cpu'] * 1e6:.1f} us CPU per event)"
     )
     print(f"same audio: {ev['same_audio']}")
     print(
