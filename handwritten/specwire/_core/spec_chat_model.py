@@ -134,7 +134,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
 
     async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         self._dialect.on_response(body, acc)
         return ChatResponse(
             content=acc.final_blocks(),
@@ -148,7 +148,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         handed_out = False
         retries_left = self.max_retries
         try:
@@ -172,7 +172,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
                         raise
                     retries_left -= 1
                     await response.aclose()
-                    acc = StreamAccumulator()
+                    acc = self._dialect.accumulator()
                     response = await self._retry.run(lambda: self._open(wire, True))
             yield ChatResponse(
                 content=acc.final_blocks(),
