@@ -294,3 +294,40 @@ async def test_rate_limits_are_reported() -> None:
             event = await anext(aiter(session))
     assert event.type == "rate_limits"
     assert event.limits[0]["name"] == "tokens"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("manual", [True, False])
+async def test_gemini_withdraws_a_tool_call_the_user_talked_over(manual: bool) -> None:
+    from specwire.realtime import ToolCallCancelled
+
+    async with RealtimeLoopbackServer() as server:
+        model = model_for("gemini", server)
+        async with model.connect(tools=[WEATHER], turn_detection=not manual) as session:
+            await session.send_text("what is the weather in Oslo")
+            events, _ = await until_done(session)
+            call = next(e for e in events if isinstance(e, ToolCall)).block
+            if manual:
+                await session.interrupt()  # activityStart: the user barges in
+            else:
+                await session.send_audio(speech_pcm("never mind", rate=16000))
+            async with asyncio.timeout(5):
+                async for event in session:
+                    if isinstance(event, ToolCallCancelled):
+                        break
+    assert event.ids == (call.id,)
+
+
+async def test_audio_sent_from_another_task_while_iterating() -> None:
+    speech = speech_pcm("streamed from a microphone task", silence_ms=200)
+    async with RealtimeLoopbackServer() as server, model_for("openai", server).connect() as session:
+
+        async def microphone() -> None:
+            for i in range(0, len(speech), 960):  # 20 ms frames
+                await session.send_audio(speech[i : i + 960])
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(microphone())
+        events, done = await until_done(session)
+        await task
+    assert hear(joined_audio(events)) == "echo: streamed from a microphone task"
+    assert done.finish_reason == "stop"

@@ -34,6 +34,7 @@ hears the user; ``interrupt()`` stops delivering the rest of the response locall
 from __future__ import annotations
 
 import base64
+import copy
 from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -45,7 +46,6 @@ from .._core.contract import DialectOptions
 from .._core.error_body import GOOGLE_ERRORS, ErrorFormat
 from .._core.errors import ProviderError, StreamBrokenError
 from .._dialects.tools import function_tools
-from .._tts.wire import merged
 from .dialect import RealtimeDialect, RealtimeOptions, Restore, SessionConfig
 from .events import (
     InputTranscript,
@@ -148,13 +148,10 @@ class GeminiLiveDialect(RealtimeDialect):
                 self._replay_overflowed = True
             self._replay.append((self._sent_index, frame))
 
-    def url_query(self) -> dict[str, str]:
-        return {}
-
     # ---------------------------------------------------------------- frames out
     def opening(self) -> list[bytes]:
         config = self._config
-        setup: dict[str, Any] = merged({}, self._endpoint.fixed_body.get("setup") or {})
+        setup: dict[str, Any] = copy.deepcopy(dict(self._endpoint.fixed_body.get("setup") or {}))
         setup["model"] = config.model if "/" in config.model else self._model_prefix + config.model
         generation = setup.setdefault("generationConfig", {})
         generation["responseModalities"] = [m.upper() for m in config.output_modalities]

@@ -32,6 +32,7 @@ text.
 
 from __future__ import annotations
 
+import copy
 from base64 import b64encode
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -45,7 +46,6 @@ from .._core.error_body import OPENAI_ERRORS, ErrorFormat
 from .._core.errors import ProviderError, StreamBrokenError
 from .._core.websocket import WsBasePath
 from .._dialects.tools import function_tools, tool_choice
-from .._tts.wire import merged
 from .dialect import RealtimeDialect, RealtimeOptions, Restore, SessionConfig
 from .events import (
     ErrorEvent,
@@ -196,27 +196,15 @@ class OpenAIRealtimeDialect(RealtimeDialect):
     def busy(self) -> bool:
         return self._turn is not None
 
-    @property
-    def go_away(self) -> bool:
-        return False
-
-    @property
-    def remembers_client_frames(self) -> bool:
-        return False
-
-    def sent(self, frame: bytes) -> None:
-        return None
-
-    def url_query(self) -> dict[str, str]:
-        return {}
-
     def ws_base_path(self) -> WsBasePath | None:
         return self.options.ws_base_path
 
     # ---------------------------------------------------------------- frames out
     def opening(self) -> list[bytes]:
         config = self._config
-        session: dict[str, Any] = merged({}, self._endpoint.fixed_body.get("session") or {})
+        session: dict[str, Any] = copy.deepcopy(
+            dict(self._endpoint.fixed_body.get("session") or {})
+        )
         audio_out = "audio" in config.output_modalities
         detection: Any = None
         if config.turn_detection:

@@ -889,7 +889,7 @@ class _GeminiConnection:
         self.index = -1  # index of the last client message consumed
         self.turns = 0
         self.session_id = uuid.uuid4().hex[:8]
-        self.calls: dict[str, str] = {}
+        self.pending_calls: list[str] = []  # tool calls not answered yet
 
     async def send(self, message: dict[str, Any]) -> None:
         kind = next(iter(k for k in message if k != "usageMetadata"), "usageMetadata")
@@ -985,6 +985,8 @@ class _GeminiConnection:
                 self._respond()
         elif "toolResponse" in message:
             for response in message["toolResponse"].get("functionResponses") or ():
+                if response.get("id") in self.pending_calls:
+                    self.pending_calls.remove(response["id"])
                 result = response.get("response") or {}
                 self.history.append(("tool", str(result.get("result", json.dumps(result)))))
             self._respond()
@@ -993,6 +995,10 @@ class _GeminiConnection:
             raise _Stop
 
     async def _interrupt(self) -> None:
+        if self.pending_calls:
+            # The user spoke over the model while it waited for tool results.
+            ids, self.pending_calls = self.pending_calls, []
+            await self.send({"toolCallCancellation": {"ids": ids}})
         task = self.response
         if task is not None and not task.done():
             task.cancel()
@@ -1040,6 +1046,7 @@ class _GeminiConnection:
         ]
         if call is not None:
             call_id = "fc_" + uuid.uuid4().hex[:10]
+            self.pending_calls.append(call_id)
             self.history.append(("call", call["arguments"]))
             await self.send(
                 {
