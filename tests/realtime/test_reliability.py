@@ -366,3 +366,13 @@ async def test_no_secret_reaches_any_log_or_repr(caplog: pytest.LogCaptureFixtur
     # The capture works: the loopback server's own (library default) logger printed it.
     server_side = [r.getMessage() for r in caplog.records if r.name.startswith("websockets.server")]
     assert any("sk-test-secret" in line for line in server_side)
+
+
+async def test_keep_alive_pings_run_while_the_session_is_idle() -> None:
+    async with RealtimeLoopbackServer() as server:
+        model = model_for("openai", server, ping_interval=0.05)
+        async with model.connect() as session:
+            ws = session._ws
+            assert ws is not None and ws.latency == 0  # no pong yet
+            await asyncio.sleep(0.3)
+            assert ws.latency > 0  # a ping went out and its pong came back
