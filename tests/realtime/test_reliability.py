@@ -376,3 +376,41 @@ async def test_keep_alive_pings_run_while_the_session_is_idle() -> None:
             assert ws is not None and ws.latency == 0  # no pong yet
             await asyncio.sleep(0.3)
             assert ws.latency > 0  # a ping went out and its pong came back
+
+
+async def test_transparent_resumption_replays_only_what_the_server_did_not_consume() -> None:
+    import dataclasses
+
+    from specwire.realtime import GeminiRealtimeModel
+
+    binding = GeminiRealtimeModel.binding
+    endpoint = dataclasses.replace(
+        binding.endpoint, options={**binding.endpoint.options, "transparent_resumption": True}
+    )
+
+    class TransparentGemini(GeminiRealtimeModel):
+        binding = dataclasses.replace(GeminiRealtimeModel.binding, endpoint=endpoint)
+
+    fault = Fault(drop_at="serverContent", drop_at_count=10)
+    async with RealtimeLoopbackServer(faults=[fault], frame_bytes=8) as server:
+        model = TransparentGemini(credential=model_for("gemini", server).credential, model="m")
+        async with model.connect(max_output_tokens=50) as session:
+            await session.send_text("my name is Ada")
+            await until_done(session)
+            await session.send_text("tell me a long story about dragons and castles and knights")
+            async with asyncio.timeout(10):
+                async for event in session:
+                    if isinstance(event, Reconnected):
+                        break
+            _, replayed = await until_done(session)
+    setup = server.connections[1].received[0]["setup"]
+    assert setup["sessionResumption"] == {
+        "handle": setup["sessionResumption"]["handle"],
+        "transparent": True,
+    }
+    # The server reported consuming up to the first text: only the second is replayed.
+    replay = [m for m in server.connections[1].received[1:] if "clientContent" in m]
+    assert [m["clientContent"]["turns"][0]["parts"][0]["text"] for m in replay] == [
+        "tell me a long story about dragons and castles and knights"
+    ]
+    assert replayed.response.content[-1].text.startswith("echo: tell me")  # type: ignore[union-attr]
