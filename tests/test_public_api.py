@@ -86,12 +86,9 @@ HANDWRITTEN = {
     ],
     "specwire.realtime": [
         "AudioDelta",
-        "DashScopeRealtimeModel",
         "ErrorEvent",
         "FinishReason",
-        "GeminiRealtimeModel",
         "InputTranscript",
-        "OpenAIRealtimeModel",
         "RateLimitsUpdated",
         "RealtimeEvent",
         "RealtimeModelBase",
@@ -128,6 +125,7 @@ def _public() -> dict[str, list[str]]:
             ("chat", "specwire.model"),
             ("embedding", "specwire.embedding"),
             ("tts", "specwire.tts"),
+            ("realtime", "specwire.realtime"),
         ):
             public[module] += [str(name) for name in entry[family]]  # type: ignore[attr-defined]
     return public
