@@ -74,7 +74,9 @@ class GeminiLiveOptions(RealtimeOptions):
 
 
 class GeminiLiveDialect(RealtimeDialect):
-    """Gemini Live; see the module docs."""
+    """Gemini Live ``BidiGenerateContent``: ``setup``, ``clientContent``,
+    ``realtimeInput``, ``toolResponse``; a reconnect (or ``goAway``) resumes with the
+    latest session resumption handle and replays the input it may not cover."""
 
     name: ClassVar[str] = "gemini_live"
     Options: ClassVar[type[DialectOptions]] = GeminiLiveOptions

@@ -129,7 +129,9 @@ class OpenAIRealtimeOptions(RealtimeOptions):
 
 
 class OpenAIRealtimeDialect(RealtimeDialect):
-    """OpenAI-style realtime events; see the module docs for the spec options read."""
+    """OpenAI Realtime events (GA), and servers copying them (Qwen-Omni-Realtime, vLLM):
+    ``session.update``, ``input_audio_buffer.*``, ``conversation.item.*``, ``response.*``;
+    no resumption, so a reconnect re-creates the conversation from the session's record."""
 
     name: ClassVar[str] = "openai_realtime"
     Options: ClassVar[type[DialectOptions]] = OpenAIRealtimeOptions
