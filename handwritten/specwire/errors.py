@@ -16,8 +16,9 @@ from ._core.errors import (
     SpecwireError,
     StreamBrokenError,
     StructuredOutputError,
+    ToolArgumentsError,
 )
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._cards.errors import CardError, UnsupportedParameterError
@@ -53,5 +54,7 @@ __all__ = [
     "SpecwireError",
     "StreamBrokenError",
     "StructuredOutputError",
+    "ToolArgumentsError",
     "UnsupportedParameterError",
 ]
+__dir__ = lazy_dir(__name__)

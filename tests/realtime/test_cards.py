@@ -3,9 +3,12 @@ modalities, sample rates, voices, tools, turn detection, resumption and limits."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from specwire.credential import DashScopeCredential, GeminiCredential, OpenAICredential
+from specwire.errors import UnsupportedParameterError
 from specwire.realtime import (
     DashScopeRealtimeModel,
     GeminiRealtimeModel,
@@ -88,3 +91,26 @@ def test_the_spec_audio_rates_agree_with_the_cards(
     for c in model_cls.list_models():
         assert c.input_sample_rates[0] in audio.input_sample_rates, c.name
         assert set(c.output_sample_rates) <= set(audio.output_sample_rates), c.name
+
+
+def test_a_parameter_the_card_removes_is_refused_and_never_sent(tmp_path: Path) -> None:
+    (tmp_path / "gpt-realtime-x.yaml").write_text(
+        "name: gpt-realtime-x\nlabel: X\ninput_types: [audio/pcm]\n"
+        "output_types: [audio/pcm]\nparameter_overrides: {speed: null}\n"
+    )
+
+    class Trimmed(OpenAIRealtimeModel):
+        cards_dir = str(tmp_path)
+
+    credential = OpenAICredential(api_key="k")
+    with pytest.raises(UnsupportedParameterError, match="speed"):
+        Trimmed(
+            credential=credential, model="gpt-realtime-x", parameters=Trimmed.Parameters(speed=1.2)
+        )
+    model = Trimmed(credential=credential, model="gpt-realtime-x")
+    with pytest.raises(UnsupportedParameterError, match="speed"):
+        model.connect(speed=1.2)
+    session = model.connect(max_output_tokens=100)
+    assert session.config.parameters == {"max_output_tokens": 100}
+    # Another model of the class keeps the parameter.
+    assert OpenAIRealtimeModel(credential=credential, model="gpt-realtime").connect(speed=1.2)

@@ -12,6 +12,18 @@ from specwire._realtime.base import RealtimeModelBase
 
 
 class DashScopeRealtimeModelParameters(BaseModel):
+    """The parameters DashScopeRealtimeModel accepts (all optional; None leaves the provider default).
+
+    max_tokens (integer, >= 1): Max output tokens.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    repetition_penalty (number, > 0): Repetition penalty.
+    seed (integer, 0 to 2147483647): Seed.
+    temperature (number, >= 0, < 2): Temperature.
+    top_k (integer, >= 0): Top K.
+    top_p (number, <= 1, > 0): Top P.
+    voice (string): Voice.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -28,7 +40,22 @@ class DashScopeRealtimeModelParameters(BaseModel):
 
 
 class DashScopeRealtimeModel(RealtimeModelBase):
-    """Qwen-Omni-Realtime over DashScope's realtime websocket (OpenAI-style events with the beta names and a flat session); speech in, speech, transcripts, text and function calls out."""
+    """Qwen-Omni-Realtime over DashScope's realtime websocket (OpenAI-style events with the beta names and a flat session); speech in, speech, transcripts, text and function calls out.
+
+    Provider: DashScope (Alibaba Cloud Model Studio) (``dashscope``), realtime family, wire dialect ``openai_realtime``.
+    Endpoint: POST ``{base_url}/realtime``, streamed as websocket.
+    Documented at https://help.aliyun.com/zh/model-studio/
+
+    Parameters (``DashScopeRealtimeModel.Parameters``):
+        max_tokens (integer, >= 1): Max output tokens.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        repetition_penalty (number, > 0): Repetition penalty.
+        seed (integer, 0 to 2147483647): Seed.
+        temperature (number, >= 0, < 2): Temperature.
+        top_k (integer, >= 0): Top K.
+        top_p (number, <= 1, > 0): Top P.
+        voice (string): Voice.
+    """
 
     Parameters = DashScopeRealtimeModelParameters
     type: str = "dashscope_realtime"

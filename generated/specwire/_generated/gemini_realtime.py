@@ -12,6 +12,16 @@ from specwire._realtime.base import RealtimeModelBase
 
 
 class GeminiRealtimeModelParameters(BaseModel):
+    """The parameters GeminiRealtimeModel accepts (all optional; None leaves the provider default).
+
+    language_code (string): Speech language. BCP-47 code of the speech language (e.g. en-US).
+    max_output_tokens (integer, >= 1): Max output tokens.
+    temperature (number, 0 to 2): Temperature.
+    top_k (integer, >= 1): Top K.
+    top_p (number, 0 to 1): Top P.
+    voice (string): Voice.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -29,7 +39,20 @@ class GeminiRealtimeModelParameters(BaseModel):
 
 
 class GeminiRealtimeModel(RealtimeModelBase):
-    """Gemini Live (BidiGenerateContent) over a websocket; speech, text and function calls, with session resumption across dropped connections and goAway."""
+    """Gemini Live (BidiGenerateContent) over a websocket; speech, text and function calls, with session resumption across dropped connections and goAway.
+
+    Provider: Google Gemini (``gemini``), realtime family, wire dialect ``gemini_live``.
+    Endpoint: POST ``{base_url}/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent``, streamed as websocket.
+    Documented at https://ai.google.dev/api/generate-content
+
+    Parameters (``GeminiRealtimeModel.Parameters``):
+        language_code (string): Speech language. BCP-47 code of the speech language (e.g. en-US).
+        max_output_tokens (integer, >= 1): Max output tokens.
+        temperature (number, 0 to 2): Temperature.
+        top_k (integer, >= 1): Top K.
+        top_p (number, 0 to 1): Top P.
+        voice (string): Voice.
+    """
 
     Parameters = GeminiRealtimeModelParameters
     type: str = "gemini_live"

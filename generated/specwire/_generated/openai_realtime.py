@@ -12,6 +12,14 @@ from specwire._realtime.base import RealtimeModelBase
 
 
 class OpenAIRealtimeModelParameters(BaseModel):
+    """The parameters OpenAIRealtimeModel accepts (all optional; None leaves the provider default).
+
+    max_output_tokens (integer, >= 1): Max output tokens.
+    noise_reduction (string, one of 'near_field', 'far_field'): Noise reduction. Input noise reduction for close-talking or far-field microphones.
+    speed (number, 0.25 to 1.5): Speech speed.
+    voice (string): Voice.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -28,7 +36,18 @@ class OpenAIRealtimeModelParameters(BaseModel):
 
 
 class OpenAIRealtimeModel(RealtimeModelBase):
-    """OpenAI Realtime (GA event protocol) over a websocket; speech and text in, speech, transcripts, text and function calls out. Any server copying the protocol (vLLM...) takes this class with its base_url."""
+    """OpenAI Realtime (GA event protocol) over a websocket; speech and text in, speech, transcripts, text and function calls out. Any server copying the protocol (vLLM...) takes this class with its base_url.
+
+    Provider: OpenAI (``openai``), realtime family, wire dialect ``openai_realtime``.
+    Endpoint: POST ``{base_url}/realtime``, streamed as websocket.
+    Documented at https://platform.openai.com/docs/api-reference/chat
+
+    Parameters (``OpenAIRealtimeModel.Parameters``):
+        max_output_tokens (integer, >= 1): Max output tokens.
+        noise_reduction (string, one of 'near_field', 'far_field'): Noise reduction. Input noise reduction for close-talking or far-field microphones.
+        speed (number, 0.25 to 1.5): Speech speed.
+        voice (string): Voice.
+    """
 
     Parameters = OpenAIRealtimeModelParameters
     type: str = "openai_realtime"

@@ -8,7 +8,7 @@ policy, decodes the stream format and feeds the dialect's events to the accumula
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
@@ -24,7 +24,9 @@ from .dialect import ChatCall, ChatDialect, WireRequest
 from .errors import APITimeoutError, ProviderError, StreamBrokenError
 from .extra import merge_extra
 from .ids import new_id, now_iso
-from .response import ChatResponse
+from .pricing import usage_cost
+from .response import ChatResponse, ChatUsage
+from .telemetry import CallTelemetry, current_call, observed
 from .transport import decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
@@ -37,6 +39,10 @@ class SpecChatModel(ChatModelBase, BoundModel):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
+    chat_formatter: ClassVar[type[FormatterBase] | None] = None
+    """The provider's named formatter (``DeepSeekChatFormatter``), generated for a
+    provider that shares another's dialect; the default where its endpoint speaks that
+    dialect."""
 
     def __init__(
         self,
@@ -63,15 +69,13 @@ class SpecChatModel(ChatModelBase, BoundModel):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
-        from .._cards import check_parameters_against_card
-
-        # a parameter the model's card removes is refused here (no-op without a card)
-        check_parameters_against_card(type(self), model, self.parameters)
         self._dialect: ChatDialect = self._bind(
             credential, ChatDialect, max_retries, timeout=timeout
         )
         if formatter is None:
-            self.formatter = self._dialect.formatter_class()
+            named, default = self.chat_formatter, self._dialect.formatter_class
+            fits = named is not None and issubclass(named, default)
+            self.formatter = (named if fits else default)()  # type: ignore[misc]
 
     # ------------------------------------------------------------------ call
     async def _call_api(
@@ -94,10 +98,13 @@ class SpecChatModel(ChatModelBase, BoundModel):
             location=self._dialect.extra_location,
         )
         started = time.perf_counter()
+        # set by ChatModelBase around this call when telemetry is on: the engine adds
+        # what only it sees (the provider's response id, model and stop reason)
+        telemetry = current_call()
         if not stream:
-            return await self._retry.run(lambda: self._complete(wire, started))
+            return await self._retry.run(lambda: self._complete(wire, started, telemetry))
         response = await self._retry.run(lambda: self._open(wire, True))
-        return self._stream(response, wire, started)
+        return self._stream(response, wire, started, telemetry)
 
     def _split_kwargs(
         self, kwargs: dict[str, Any]
@@ -109,10 +116,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
         params = self.parameters
-        if overrides:
-            from .._cards import check_parameters_against_card
-
-            check_parameters_against_card(type(self), self.model, overrides)
+        if overrides:  # removed ones were refused by the base's _check_call_parameters
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
@@ -132,19 +136,40 @@ class SpecChatModel(ChatModelBase, BoundModel):
             errors=self._dialect.errors,
         )
 
-    async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
+    async def _complete(
+        self, wire: WireRequest, started: float, telemetry: CallTelemetry | None = None
+    ) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
         acc = self._dialect.accumulator()
         self._dialect.on_response(body, acc)
+        if telemetry is not None:
+            telemetry.on_payload(body)
+            telemetry.on_accumulated(acc)
         return ChatResponse(
             content=acc.final_blocks(),
             is_last=True,
-            usage=acc.chat_usage(time.perf_counter() - started),
+            usage=self._usage(acc, wire, started),
             metadata=dict(acc.extra) or None,
         )
 
+    def _usage(self, acc: StreamAccumulator, wire: WireRequest, started: float) -> ChatUsage | None:
+        """The call's usage, priced (see ``pricing``) when the model's prices are known."""
+        usage = acc.chat_usage(time.perf_counter() - started)
+        if usage is not None:
+            from .._cards.loading import card_prices
+
+            model = self.model
+            usage.cost = usage_cost(
+                usage, model, self.credential.resolved_base_url(), card_prices(type(self), model)
+            )
+        return usage
+
     async def _stream(
-        self, response: httpx.Response, wire: WireRequest, started: float
+        self,
+        response: httpx.Response,
+        wire: WireRequest,
+        started: float,
+        telemetry: CallTelemetry | None = None,
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
@@ -154,7 +179,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
         try:
             while True:
                 try:
-                    async for delta in self._read_stream(response, acc):
+                    async for delta in self._read_stream(response, acc, telemetry):
                         handed_out = True
                         yield _construct_response(
                             content=delta,
@@ -174,10 +199,12 @@ class SpecChatModel(ChatModelBase, BoundModel):
                     await response.aclose()
                     acc = self._dialect.accumulator()
                     response = await self._retry.run(lambda: self._open(wire, True))
+            if telemetry is not None:
+                telemetry.on_accumulated(acc)
             yield ChatResponse(
                 content=acc.final_blocks(),
                 is_last=True,
-                usage=acc.chat_usage(time.perf_counter() - started),
+                usage=self._usage(acc, wire, started),
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,
@@ -186,13 +213,18 @@ class SpecChatModel(ChatModelBase, BoundModel):
             await response.aclose()
 
     async def _read_stream(
-        self, response: httpx.Response, acc: StreamAccumulator
+        self,
+        response: httpx.Response,
+        acc: StreamAccumulator,
+        telemetry: CallTelemetry | None = None,
     ) -> AsyncGenerator[list[Any], None]:
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
         chunks: AsyncIterator[bytes] = response.aiter_bytes()
-        on_event = self._dialect.on_event
+        on_event: Callable[[str | None, Any, StreamAccumulator], None] = self._dialect.on_event
+        if telemetry is not None:
+            on_event = observed(on_event, telemetry)  # the response id and model
         provider = self.binding.provider
         take = acc.take_delta
         try:

@@ -91,6 +91,15 @@ class OpenAIChatDialect(ChatDialect):
         return out
 
     # ------------------------------------------------------------------ response
+    @staticmethod
+    def _speech(acc: StreamAccumulator, audio: Any) -> None:
+        """Speech output (``modalities: ["text", "audio"]``): the audio as a data block,
+        its transcript as text. Imported here, where speech arrives: most answers carry
+        none."""
+        from .media_output import openai_audio
+
+        openai_audio(acc, audio)
+
     def on_response(self, body: Any, acc: StreamAccumulator) -> None:
         if not isinstance(body, dict):
             raise ServerError(
@@ -118,6 +127,8 @@ class OpenAIChatDialect(ChatDialect):
                 if not isinstance(args, str):
                     args = json.dumps(args if args is not None else {}, ensure_ascii=False)
                 acc.tool_call(i, call_id=call.get("id"), name=fn.get("name"), arguments=args)
+            if message.get("audio"):
+                self._speech(acc, message["audio"])
             acc.stop_reason = choice.get("finish_reason")
         self._usage(body.get("usage"), acc)
 
@@ -142,6 +153,8 @@ class OpenAIChatDialect(ChatDialect):
                 calls = delta.get("tool_calls")
                 if calls:
                     self._tool_call_deltas(calls, acc)
+                if "audio" in delta:
+                    self._speech(acc, delta["audio"])
             if choice.get("finish_reason"):
                 acc.stop_reason = choice["finish_reason"]
         usage = payload.get("usage")
@@ -172,12 +185,19 @@ class OpenAIChatDialect(ChatDialect):
         completion = usage.get("completion_tokens", usage.get("output_tokens"))
         details = usage.get("prompt_tokens_details") or {}
         out_details = usage.get("completion_tokens_details") or {}
+        # xAI counts reasoning beside completion_tokens (total = prompt + completion +
+        # reasoning); output_tokens stays the provider's completion_tokens, which the
+        # shared conformance recordings pin, so ChatUsage documents the exception.
+        reasoning = out_details.get("reasoning_tokens")
         acc.usage(
             input_tokens=prompt,
             output_tokens=completion,
+            # OpenAI: prompt_tokens_details.cached_tokens; DeepSeek: prompt_cache_hit_tokens;
+            # Moonshot: usage.cached_tokens
             cache_read_input_tokens=details.get("cached_tokens")
-            or usage.get("prompt_cache_hit_tokens"),
-            reasoning_tokens=out_details.get("reasoning_tokens"),
+            or usage.get("prompt_cache_hit_tokens")
+            or usage.get("cached_tokens"),
+            reasoning_tokens=reasoning,
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:

@@ -66,6 +66,11 @@ class RealtimeModelBase(BoundModel):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card, removed_by_card
+
+        # A parameter the model's card removes is refused, and never sent.
+        check_parameters_against_card(type(self), model, self.parameters)
+        self._removed = removed_by_card(type(self), model)
         self.max_retries = max_retries
         self.open_timeout = open_timeout
         self.close_timeout = close_timeout
@@ -134,6 +139,9 @@ class RealtimeModelBase(BoundModel):
                     f"connect() got unexpected arguments {unknown_args}; "
                     f"{type(self).__name__}.Parameters has {sorted(fields)}"
                 )
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, parameters)
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **parameters}
             )
@@ -149,7 +157,7 @@ class RealtimeModelBase(BoundModel):
             output_sample_rate=out_rate,
             input_transcription=input_transcription,
             keep_audio=keep_audio,
-            parameters=params.model_dump(exclude_none=True),
+            parameters=params.model_dump(exclude_none=True, exclude=set(self._removed)),
         )
         dialect = self._dialect_cls(
             self.endpoint, self.binding.wire_params, self.binding.provider, config
