@@ -11,7 +11,7 @@ resampling other audio is the caller's choice.
 from typing import TYPE_CHECKING
 
 from ._generated.registry import REALTIME_MODELS
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     # Aliased imports are explicit re-exports (the names resolve lazily at run time).
@@ -67,3 +67,4 @@ _CORE = {
 
 __all__ = [*sorted(_CORE), *sorted(REALTIME_MODELS)]
 __getattr__ = lazy_getattr(__name__, {**_CORE, **REALTIME_MODELS})
+__dir__ = lazy_dir(__name__)
