@@ -14,6 +14,7 @@ SCRIPTS = [
     "tts_bench.py",
     "realtime_bench.py",
 ]
+SCRIPTS.append("scale_bench.py")  # the rate limiter per call; specwire embed vs the live path
 
 
 def main() -> int:

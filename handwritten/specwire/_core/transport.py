@@ -55,6 +55,10 @@ class HttpTransport:
         self._timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         self._client: httpx.AsyncClient | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # connections stay in their process; a worker opens its own on first use
+        return {"_timeout": self._timeout, "_client": None}
+
     @property
     def client(self) -> httpx.AsyncClient:
         """The shared client."""

@@ -288,6 +288,25 @@ class RealtimeTTSModelBase(TTSModelBase, BoundModel):
         self._utterance_started = None
         self._done = asyncio.Event()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a pickle holds the settings; the socket, its task and the current utterance
+        # stay behind, and the worker connects afresh
+        state = dict(self.__dict__)
+        for name in ("_ws", "_runner", "_changed", "_done", "_failure"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._ws = None
+        self._runner = None
+        self._changed = asyncio.Event()
+        self._failure = None
+        self._closing = False
+        self._explicit = False
+        self._reset_connection_state()
+        self._reset_utterance()
+
     def _reset_connection_state(self) -> None:
         self._started = False
         self._ready = False
