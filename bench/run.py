@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["import_bench.py", "chat_bench.py", "embedding_bench.py", "tts_bench.py"]
+SCRIPTS = [
+    "import_bench.py",
+    "chat_bench.py",
+    "embedding_bench.py",
+    "tts_bench.py",
+    "realtime_bench.py",
+]
 SCRIPTS.append("scale_bench.py")  # the rate limiter per call; specwire embed vs the live path
 
 

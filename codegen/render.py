@@ -250,8 +250,8 @@ def render(spec_dir: Path) -> dict[Path, str]:
         files[PACKAGE / f"{ctx['provider']}.py"] = env.get_template(
             "specwire/_generated/provider.py.jinja"
         ).render(p=ctx)
-        # Embedding and TTS classes in their own modules: the chat path never loads
-        # their dependencies (numpy, websockets).
+        # Embedding, TTS and realtime classes in their own modules: the chat path never
+        # loads their dependencies (numpy, websockets).
         for family in FAMILIES[1:]:
             if ctx["by_family"][family]:
                 files[PACKAGE / f"{ctx['provider']}_{family}.py"] = env.get_template(

@@ -240,6 +240,7 @@ class Family(Enum):
     chat = 'chat'
     embedding = 'embedding'
     tts = 'tts'
+    realtime = 'realtime'
 
 
 class BatchState(Enum):

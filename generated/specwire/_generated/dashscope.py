@@ -18,6 +18,7 @@ from specwire._core.spec_chat_model import SpecChatModel
 
 if TYPE_CHECKING:
     from .dashscope_embedding import DashScopeEmbeddingModel
+    from .dashscope_realtime import DashScopeRealtimeModel
 
 
 class DashScopeChatModelParameters(BaseModel):
@@ -125,6 +126,21 @@ class DashScopeCredential(CredentialBase):
         )
 
         return [DashScopeTTSModel, DashScopeRealtimeTTSModel, DashScopeCosyVoiceRealtimeTTSModel]
+
+    @classmethod
+    def get_realtime_model_class(cls) -> builtins.type[DashScopeRealtimeModel]:
+        """The provider's realtime (live voice and text) model class."""
+        from .dashscope_realtime import DashScopeRealtimeModel
+
+        return DashScopeRealtimeModel
+
+    @classmethod
+    def get_realtime_model_classes(cls) -> list[builtins.type[Any]]:
+        """Every realtime model class of the provider (realtime classes live in
+        `dashscope_realtime`, imported on first use)."""
+        from .dashscope_realtime import DashScopeRealtimeModel
+
+        return [DashScopeRealtimeModel]
 
 
 class DashScopeChatModel(SpecChatModel):

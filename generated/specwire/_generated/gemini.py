@@ -8,7 +8,7 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -18,6 +18,7 @@ from specwire._core.spec_chat_model import SpecChatModel
 
 if TYPE_CHECKING:
     from .gemini_embedding import GeminiEmbeddingModel
+    from .gemini_realtime import GeminiRealtimeModel
 
 
 class GeminiChatModelParameters(BaseModel):
@@ -126,6 +127,21 @@ class GeminiCredential(CredentialBase):
         from .gemini_embedding import GeminiEmbeddingModel
 
         return GeminiEmbeddingModel
+
+    @classmethod
+    def get_realtime_model_class(cls) -> builtins.type[GeminiRealtimeModel]:
+        """The provider's realtime (live voice and text) model class."""
+        from .gemini_realtime import GeminiRealtimeModel
+
+        return GeminiRealtimeModel
+
+    @classmethod
+    def get_realtime_model_classes(cls) -> list[builtins.type[Any]]:
+        """Every realtime model class of the provider (realtime classes live in
+        `gemini_realtime`, imported on first use)."""
+        from .gemini_realtime import GeminiRealtimeModel
+
+        return [GeminiRealtimeModel]
 
 
 class GeminiChatModel(SpecChatModel):

@@ -8,7 +8,7 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -18,6 +18,7 @@ from specwire._core.spec_chat_model import SpecChatModel
 
 if TYPE_CHECKING:
     from .openai_embedding import OpenAIEmbeddingModel
+    from .openai_realtime import OpenAIRealtimeModel
 
 
 class OpenAIChatModelParameters(BaseModel):
@@ -204,6 +205,21 @@ class OpenAICredential(CredentialBase):
         from .openai_embedding import OpenAIEmbeddingModel
 
         return OpenAIEmbeddingModel
+
+    @classmethod
+    def get_realtime_model_class(cls) -> builtins.type[OpenAIRealtimeModel]:
+        """The provider's realtime (live voice and text) model class."""
+        from .openai_realtime import OpenAIRealtimeModel
+
+        return OpenAIRealtimeModel
+
+    @classmethod
+    def get_realtime_model_classes(cls) -> list[builtins.type[Any]]:
+        """Every realtime model class of the provider (realtime classes live in
+        `openai_realtime`, imported on first use)."""
+        from .openai_realtime import OpenAIRealtimeModel
+
+        return [OpenAIRealtimeModel]
 
 
 class OpenAIChatModel(SpecChatModel):

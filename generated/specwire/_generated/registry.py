@@ -12,6 +12,7 @@ PROVIDERS["anthropic"] = {
     "chat": ("AnthropicChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["azure_openai"] = {
     "label": "Azure OpenAI",
@@ -20,6 +21,7 @@ PROVIDERS["azure_openai"] = {
     "chat": ("AzureOpenAIChatModel",),
     "embedding": ("AzureOpenAIEmbeddingModel",),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["dashscope"] = {
     "label": "DashScope (Alibaba Cloud Model Studio)",
@@ -28,6 +30,7 @@ PROVIDERS["dashscope"] = {
     "chat": ("DashScopeChatModel",),
     "embedding": ("DashScopeEmbeddingModel",),
     "tts": ("DashScopeTTSModel", "DashScopeRealtimeTTSModel", "DashScopeCosyVoiceRealtimeTTSModel"),
+    "realtime": ("DashScopeRealtimeModel",),
 }
 PROVIDERS["deepseek"] = {
     "label": "DeepSeek",
@@ -36,6 +39,7 @@ PROVIDERS["deepseek"] = {
     "chat": ("DeepSeekChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["fireworks"] = {
     "label": "Fireworks AI",
@@ -44,6 +48,7 @@ PROVIDERS["fireworks"] = {
     "chat": ("FireworksChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["gemini"] = {
     "label": "Google Gemini",
@@ -52,6 +57,7 @@ PROVIDERS["gemini"] = {
     "chat": ("GeminiChatModel",),
     "embedding": ("GeminiEmbeddingModel",),
     "tts": (),
+    "realtime": ("GeminiRealtimeModel",),
 }
 PROVIDERS["groq"] = {
     "label": "Groq",
@@ -60,6 +66,7 @@ PROVIDERS["groq"] = {
     "chat": ("GroqChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["mistral"] = {
     "label": "Mistral AI",
@@ -68,6 +75,7 @@ PROVIDERS["mistral"] = {
     "chat": ("MistralChatModel",),
     "embedding": ("MistralEmbeddingModel",),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["moonshot"] = {
     "label": "Moonshot AI (Kimi)",
@@ -76,6 +84,7 @@ PROVIDERS["moonshot"] = {
     "chat": ("MoonshotChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["ollama"] = {
     "label": "Ollama",
@@ -84,6 +93,7 @@ PROVIDERS["ollama"] = {
     "chat": ("OllamaChatModel",),
     "embedding": ("OllamaEmbeddingModel",),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["openai"] = {
     "label": "OpenAI",
@@ -92,6 +102,7 @@ PROVIDERS["openai"] = {
     "chat": ("OpenAIChatModel", "OpenAIResponseModel"),
     "embedding": ("OpenAIEmbeddingModel",),
     "tts": (),
+    "realtime": ("OpenAIRealtimeModel",),
 }
 PROVIDERS["openrouter"] = {
     "label": "OpenRouter",
@@ -100,6 +111,7 @@ PROVIDERS["openrouter"] = {
     "chat": ("OpenRouterChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["together"] = {
     "label": "Together AI",
@@ -108,6 +120,7 @@ PROVIDERS["together"] = {
     "chat": ("TogetherChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["vllm"] = {
     "label": "vLLM",
@@ -116,6 +129,7 @@ PROVIDERS["vllm"] = {
     "chat": ("VLLMChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["xai"] = {
     "label": "xAI",
@@ -124,6 +138,7 @@ PROVIDERS["xai"] = {
     "chat": ("XAIChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 
 CREDENTIALS: dict[str, str] = {
@@ -176,6 +191,12 @@ TTS_MODELS: dict[str, str] = {
     "DashScopeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeRealtimeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope_tts",
+}
+
+REALTIME_MODELS: dict[str, str] = {
+    "DashScopeRealtimeModel": "specwire._generated.dashscope_realtime",
+    "GeminiRealtimeModel": "specwire._generated.gemini_realtime",
+    "OpenAIRealtimeModel": "specwire._generated.openai_realtime",
 }
 
 FORMATTERS: dict[str, str] = {

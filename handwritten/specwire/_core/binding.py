@@ -97,7 +97,7 @@ class ModelBinding:
     wire names, retryable failures, batch limits and cards."""
 
     provider: str
-    family: Literal["chat", "embedding", "tts"]
+    family: Literal["chat", "embedding", "tts", "realtime"]
     endpoint: EndpointBinding
     variants: tuple[tuple[str, EndpointBinding], ...] = ()
     wire_params: Mapping[str, WireParam] = field(default_factory=dict)

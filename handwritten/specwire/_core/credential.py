@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 from .binding import AuthSpec
 
 if TYPE_CHECKING:
-    from .._cards import EmbeddingModelCard, ModelCard, TTSModelCard
+    from .._cards import EmbeddingModelCard, ModelCard, RealtimeModelCard, TTSModelCard
     from .chat_model import ChatModelBase
 
 
@@ -117,6 +117,16 @@ class CredentialBase(BaseModel):
         return []
 
     @classmethod
+    def get_realtime_model_class(cls) -> builtins.type[Any] | None:
+        """The provider's realtime (live voice and text) model class, or None."""
+        return None
+
+    @classmethod
+    def get_realtime_model_classes(cls) -> list[builtins.type[Any]]:
+        """Every realtime model class of the provider."""
+        return []
+
+    @classmethod
     def list_models(cls, custom_yaml_dir: str | None = None) -> list[ModelCard]:
         """Cards of the provider's chat models."""
         model_cls = cls.get_chat_model_class()
@@ -137,5 +147,14 @@ class CredentialBase(BaseModel):
         cards: list[TTSModelCard] = []
         for model_cls in cls.get_tts_model_classes():
             found: list[TTSModelCard] = model_cls.list_models(custom_yaml_dir)
+            cards.extend(found)
+        return cards
+
+    @classmethod
+    def list_realtime_models(cls, custom_yaml_dir: str | None = None) -> list[RealtimeModelCard]:
+        """Cards of every realtime model the provider has."""
+        cards: list[RealtimeModelCard] = []
+        for model_cls in cls.get_realtime_model_classes():
+            found: list[RealtimeModelCard] = model_cls.list_models(custom_yaml_dir)
             cards.extend(found)
         return cards
