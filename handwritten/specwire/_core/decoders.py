@@ -1,8 +1,9 @@
 """Incremental decoders for the streaming formats providers use.
 
 Each decoder is fed raw bytes as they arrive, in pieces of any size, and returns the
-complete items those bytes finish. Work is linear in the bytes fed: a partial line is
-kept once and joined once with the piece that completes it.
+complete items those bytes finish. Work is linear in the bytes fed: the pieces of a
+partial line are kept in a list and joined once, by the piece that completes the line
+(a 16 MiB base64 image in one event costs one join, however finely it arrives).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class SseDecoder:
     __slots__ = ("_data", "_event", "_pending", "_tail_cr")
 
     def __init__(self) -> None:
-        self._pending = b""
+        self._pending: list[bytes] = []  # pieces of a line not yet ended
         self._data: list[bytes] = []
         self._event: str | None = None
         self._tail_cr = False
@@ -34,11 +35,25 @@ class SseDecoder:
         if self._tail_cr and chunk.startswith(b"\n"):
             chunk = chunk[1:]  # the LF of a CRLF split across two pieces
         self._tail_cr = chunk.endswith(b"\r")
-        buf = self._pending + chunk if self._pending else chunk
-        if b"\r" in buf:
+        has_cr = b"\r" in chunk
+        if not has_cr and b"\n" not in chunk:
+            if chunk:
+                self._pending.append(chunk)  # still inside one line
+            return []
+        pending = self._pending
+        if pending:
+            pending.append(chunk)
+            buf = b"".join(pending)
+            pending.clear()
+            has_cr = has_cr or b"\r" in buf
+        else:
+            buf = chunk
+        if has_cr:
             buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         lines = buf.split(b"\n")
-        self._pending = lines.pop()
+        last = lines.pop()
+        if last:
+            pending.append(last)
         out: list[SseEvent] = []
         for line in lines:
             if not line:
@@ -75,18 +90,31 @@ class NdjsonDecoder:
     __slots__ = ("_pending",)
 
     def __init__(self) -> None:
-        self._pending = b""
+        self._pending: list[bytes] = []  # pieces of a line not yet ended
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """Decode ``chunk``; return the complete lines it finishes."""
-        buf = self._pending + chunk if self._pending else chunk
+        pending = self._pending
+        if b"\n" not in chunk:
+            if chunk:
+                pending.append(chunk)
+            return []
+        if pending:
+            pending.append(chunk)
+            buf = b"".join(pending)
+            pending.clear()
+        else:
+            buf = chunk
         lines = buf.split(b"\n")
-        self._pending = lines.pop()
+        last = lines.pop()
+        if last:
+            pending.append(last)
         return [line for line in lines if line.strip()]
 
     def close(self) -> list[bytes]:
         """End of stream: the last line, if it had no newline."""
-        rest, self._pending = self._pending, b""
+        rest = b"".join(self._pending)
+        self._pending.clear()
         return [rest] if rest.strip() else []
 
 
