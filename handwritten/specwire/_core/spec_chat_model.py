@@ -8,15 +8,17 @@ policy, decodes the stream format and feeds the dialect's events to the accumula
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
+from orjson import JSONDecodeError, loads
 from pydantic import BaseModel
 
 from .accumulator import StreamAccumulator
 from .binding import EndpointBinding, ModelBinding
 from .chat_model import ChatModelBase
+from .construct import construct
 from .credential import CredentialBase
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
@@ -27,8 +29,6 @@ from .transport import HttpTransport, decode_json, read_json_body, request_addre
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
-
-_construct_response = ChatResponse.model_construct
 
 
 class SpecChatModel(ChatModelBase):
@@ -46,6 +46,10 @@ class SpecChatModel(ChatModelBase):
         context_size: int = 128000,
         formatter: FormatterBase | None = None,
         timeout: httpx.Timeout | float | None = None,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
     ) -> None:
         super().__init__(
             credential=credential,
@@ -75,7 +79,13 @@ class SpecChatModel(ChatModelBase):
         )
         if formatter is None:
             self.formatter = dialect_cls.formatter_class()
-        self._transport = HttpTransport(timeout)
+        self._transport = HttpTransport(
+            timeout,
+            transport=transport,
+            http_client=http_client,
+            default_headers=default_headers,
+            max_connections=max_connections,
+        )
         self._retry = self.binding.retry_policy(max_retries)
 
     async def aclose(self) -> None:
@@ -158,14 +168,17 @@ class SpecChatModel(ChatModelBase):
                 try:
                     async for delta in self._read_stream(response, acc):
                         handed_out = True
-                        yield _construct_response(
-                            content=delta,
-                            is_last=False,
-                            usage=None,
-                            id=response_id,
-                            created_at=created_at,
-                            metadata=None,
-                            type="chat",
+                        yield construct(
+                            ChatResponse,
+                            {
+                                "content": delta,
+                                "is_last": False,
+                                "usage": None,
+                                "id": response_id,
+                                "created_at": created_at,
+                                "metadata": None,
+                                "type": "chat",
+                            },
                         )
                     break
                 except ProviderError as error:
@@ -193,7 +206,7 @@ class SpecChatModel(ChatModelBase):
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
-        chunks: AsyncIterator[bytes] = response.aiter_bytes()
+        chunks = _body(response)
         on_event = self._dialect.on_event
         provider = self.binding.provider
         take = acc.take_delta
@@ -218,7 +231,10 @@ class SpecChatModel(ChatModelBase):
                         if terminator is not None and event.data == terminator:
                             done = True
                             break
-                        payload = decode_json(event.data)
+                        try:
+                            payload = loads(event.data)
+                        except JSONDecodeError:
+                            payload = None
                         if payload is None and event.data.strip():
                             raise StreamBrokenError(
                                 f"undecodable stream event: {event.data[:120]!r}", provider=provider
@@ -257,9 +273,21 @@ class SpecChatModel(ChatModelBase):
             raise StreamBrokenError(
                 f"stream broken: {type(exc).__name__}: {exc}", provider=provider
             ) from exc
+        await response.aclose()  # the body ended: the connection can be reused now
         delta = take()
         if delta:
             yield delta
+
+
+def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's bytes as they arrive. Without a content-encoding to undo they come
+    straight from the transport's stream, skipping the two generator layers httpx's
+    ``aiter_bytes`` adds to every chunk (on a one-event-per-chunk stream, per event)."""
+    stream = response.stream
+    if "content-encoding" not in response.headers and isinstance(stream, httpx.AsyncByteStream):
+        response.is_stream_consumed = True
+        return stream.__aiter__()
+    return response.aiter_bytes()
 
 
 async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -75,6 +75,10 @@ class SpecTTSModel(TTSModelBase):
         max_retries: int = 3,
         timeout: httpx.Timeout | float | None = None,
         fetch_audio: bool = True,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
     ) -> None:
         super().__init__(credential=credential, model=model, parameters=parameters, stream=stream)
         if max_retries < 0:
@@ -86,7 +90,13 @@ class SpecTTSModel(TTSModelBase):
         self._dialect = _load_dialect(endpoint.dialect)(
             endpoint, self.binding.wire_params, self.binding.provider
         )
-        self._transport = HttpTransport(timeout)
+        self._transport = HttpTransport(
+            timeout,
+            transport=transport,
+            http_client=http_client,
+            default_headers=default_headers,
+            max_connections=max_connections,
+        )
         self._retry = self.binding.retry_policy(max_retries)
 
     async def aclose(self) -> None:
