@@ -81,28 +81,26 @@ def error_from_response(
     )
 
 
-TRANSPORTS = ("aiohttp", "httpx")
+TRANSPORTS = ("aiohttp", "httpx", "http2")
 """``aiohttp``: httpx's API over aiohttp's C HTTP/1.1 parser (the default when aiohttp is
-installed); ``httpx``: httpx's own transport (HTTP/2 capable)."""
+installed); ``httpx``: httpx's own HTTP/1.1 transport; ``http2``: httpx's transport with
+HTTP/2 offered (needs the ``h2`` package, ``pip install httpx[http2]``)."""
 
 TRANSPORT_ENV = "SPECWIRE_TRANSPORT"
 DEFAULT_MAX_CONNECTIONS = 100
 
 
-def choose_transport(transport: str | None, *, http2: bool = False) -> str:
+def choose_transport(transport: str | None) -> str:
     """The transport a model uses: ``transport`` if given, else ``$SPECWIRE_TRANSPORT``,
-    else aiohttp where it is installed. HTTP/2 is httpx's alone."""
+    else aiohttp where it is installed, else httpx."""
     name = transport or os.environ.get(TRANSPORT_ENV) or None
     if name is not None and name not in TRANSPORTS:
         source = "transport" if transport else TRANSPORT_ENV
         raise ValueError(f"{source} must be one of {', '.join(TRANSPORTS)}, not {name!r}")
-    if http2:
-        if name == "aiohttp":
-            raise ValueError("HTTP/2 needs transport='httpx' (aiohttp speaks HTTP/1.1)")
-        return "httpx"
+    aiohttp_installed = importlib.util.find_spec("aiohttp") is not None
     if name is None:
-        name = "aiohttp" if importlib.util.find_spec("aiohttp") is not None else "httpx"
-    elif name == "aiohttp" and importlib.util.find_spec("aiohttp") is None:
+        return "aiohttp" if aiohttp_installed else "httpx"
+    if name == "aiohttp" and not aiohttp_installed:
         raise ValueError("transport 'aiohttp' needs the aiohttp package installed")
     return name
 
@@ -123,7 +121,6 @@ class HttpTransport:
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         max_connections: int | None = None,
-        http2: bool = False,
     ) -> None:
         if max_connections is not None and max_connections < 1:
             raise ValueError("max_connections must be >= 1")
@@ -135,8 +132,7 @@ class HttpTransport:
         # a user's client keeps its own timeout unless the model was given one
         self._request_timeout: Any = timeout if http_client is not None else None
         self._own = http_client is None
-        self.name = "user" if http_client is not None else choose_transport(transport, http2=http2)
-        self._http2 = http2
+        self.name = "user" if http_client is not None else choose_transport(transport)
         self._max_connections = max_connections or DEFAULT_MAX_CONNECTIONS
         self._default_headers = dict(default_headers or {})
         self._client: httpx.AsyncClient | None = http_client
@@ -156,7 +152,7 @@ class HttpTransport:
         )
         if self.name == "aiohttp":
             return _AiohttpClient(timeout=self._timeout, limits=limits, trust_env=True)
-        return httpx.AsyncClient(timeout=self._timeout, limits=limits, http2=self._http2)
+        return httpx.AsyncClient(timeout=self._timeout, limits=limits, http2=self.name == "http2")
 
     async def open(
         self,
