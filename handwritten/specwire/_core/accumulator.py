@@ -157,6 +157,14 @@ class StreamAccumulator:
             return []
         dirty = self._dirty
         self._dirty = {}
+        if len(dirty) == 1:
+            # one block grew (nearly every event of a stream read alone)
+            (slot,) = dirty.values()
+            parts = slot.parts
+            taken, slot.taken = slot.taken, len(parts)
+            piece = parts[-1] if taken == len(parts) - 1 else "".join(parts[taken:])
+            block = self._build(slot, piece, final=False)
+            return [block] if block is not None else []
         if len(dirty) > 1:
             order = {id(s): i for i, s in enumerate(self._slots)}
             slots = sorted(dirty.values(), key=lambda s: order[id(s)])

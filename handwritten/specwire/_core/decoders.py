@@ -18,6 +18,10 @@ class SseEvent(NamedTuple):
     data: bytes
 
 
+_new_event = tuple.__new__  # SseEvent(...) without NamedTuple's Python-level __new__
+_EVENT_NAMES: dict[bytes, str] = {}  # event names decoded once (a provider uses a handful)
+
+
 class SseDecoder:
     """Server-sent events (WHATWG): LF, CRLF or CR line ends, ``:`` comments, multi-line
     ``data``, ``event`` names; ``id`` and ``retry`` fields are read and ignored."""
@@ -32,6 +36,31 @@ class SseDecoder:
 
     def feed(self, chunk: bytes) -> list[SseEvent]:
         """Decode ``chunk``; return the events it completes."""
+        if chunk[-2:] == b"\n\n" and not self._pending and not self._data:
+            # The common provider framing, a whole event in one piece with nothing
+            # pending (``data: ...`` or ``event: ...`` then ``data: ...``): decoded
+            # without the general line loop.
+            end = len(chunk) - 2
+            first = chunk.find(b"\n")
+            if chunk[:6] == b"data: " and first == end and b"\r" not in chunk:
+                self._tail_cr = False
+                self._event = None
+                return [_new_event(SseEvent, (None, chunk[6:end]))]
+            if (
+                chunk[:7] == b"event: "
+                and chunk[first + 1 : first + 7] == b"data: "
+                and chunk.find(b"\n", first + 1) == end
+                and b"\r" not in chunk
+            ):
+                name = chunk[7:first]
+                event = _EVENT_NAMES.get(name)
+                if event is None:
+                    event = name.decode()
+                    if len(_EVENT_NAMES) < 256:
+                        _EVENT_NAMES[name] = event
+                self._tail_cr = False
+                self._event = None
+                return [_new_event(SseEvent, (event, chunk[first + 7 : end]))]
         if self._tail_cr and chunk.startswith(b"\n"):
             chunk = chunk[1:]  # the LF of a CRLF split across two pieces
         self._tail_cr = chunk.endswith(b"\r")
@@ -59,7 +88,7 @@ class SseDecoder:
             if not line:
                 if self._data:
                     data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
-                    out.append(SseEvent(self._event, data))
+                    out.append(_new_event(SseEvent, (self._event, data)))
                     self._data = []
                 self._event = None
                 continue
