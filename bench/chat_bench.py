@@ -323,7 +323,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--big-rounds", type=int, default=5, help="rounds at 100k events")
+    parser.add_argument("--big-rounds", type=int, default=3, help="rounds at 100k events")
     parser.add_argument("--streams", type=int, default=500, help="concurrent streams")
     parser.add_argument("--events", type=int, default=1000, help="events per concurrent stream")
     parser.add_argument("--concurrency-rounds", type=int, default=3)
