@@ -103,10 +103,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session = self._session
         if session is not None and self._loop is loop and not session.closed:
             return session
-        if session is not None and not session.closed:
-            # made on a loop that is gone: its sockets cannot be used here
-            with contextlib.suppress(Exception):
-                session.connector._close()  # type: ignore[union-attr]
+        if session is not None:
+            _abandon(session)  # made on a loop that is gone: its sockets are unusable here
         if self._ssl is None:
             self._ssl = httpx.create_ssl_context(verify=self._verify, trust_env=self._trust_env)
         connector = aiohttp.TCPConnector(
@@ -166,5 +164,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if self._loop is asyncio.get_running_loop():
                 await session.close()
             else:
-                with contextlib.suppress(Exception):
-                    session.connector._close()  # type: ignore[union-attr]
+                _abandon(session)
+
+    def __del__(self) -> None:
+        # A model dropped without aclose() (httpx allows it silently): close the sockets
+        # now, so aiohttp does not report an unclosed session and connector at exit.
+        session = self._session
+        if session is not None:
+            _abandon(session)
+
+
+def _abandon(session: aiohttp.ClientSession) -> None:
+    """Close a session's connections without awaiting (its loop may be gone)."""
+    connector = session.connector
+    if connector is not None and not connector.closed:
+        with contextlib.suppress(Exception):
+            connector._close()
