@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .accumulator import StreamAccumulator
-from .binding import EndpointBinding, WireParam, place_parameters
-from .transport import read_error_fields
+from .contract import Dialect
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
@@ -37,21 +35,14 @@ class ChatCall:
     stream: bool
 
 
-class ChatDialect(ABC):
-    """One wire format: builds requests and turns responses and stream events into
-    accumulator calls. Provider differences arrive as ``endpoint.options``."""
+class ChatDialect(Dialect, ABC):
+    """One chat wire format: builds requests and turns responses and stream events into
+    accumulator calls. Provider differences arrive as typed ``self.options``."""
 
-    name: ClassVar[str]
+    family: ClassVar[str] = "chat"
+    model_base: ClassVar[str] = "specwire._core.spec_chat_model:SpecChatModel"
     formatter_class: ClassVar[type[FormatterBase]]
     multi_agent_formatter_class: ClassVar[type[FormatterBase]]
-
-    def __init__(
-        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
-    ) -> None:
-        self.endpoint = endpoint
-        self.options = endpoint.options
-        self.wire_params = wire_params
-        self.provider = provider
 
     @abstractmethod
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -65,12 +56,3 @@ class ChatDialect(ABC):
     def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
         """Feed one decoded stream item into ``acc``; raise a ``ProviderError`` for an
         error event."""
-
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)`` of an error body."""
-        return read_error_fields(body)
-
-    # ---------------------------------------------------------------- helpers
-    def apply_parameters(self, body: dict[str, Any], parameters: Mapping[str, Any]) -> None:
-        """Put parameters into ``body`` at their spec'd wire paths."""
-        place_parameters(body, parameters, self.wire_params)

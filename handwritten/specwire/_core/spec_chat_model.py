@@ -72,7 +72,7 @@ class SpecChatModel(ChatModelBase):
         from .._dialects import load_dialect
 
         endpoint = self.binding.endpoint_for(credential.resolved_base_url())
-        dialect_cls = load_dialect(endpoint.dialect)
+        dialect_cls = load_dialect(endpoint.dialect, ChatDialect)
         self._endpoint: EndpointBinding = endpoint
         self._dialect: ChatDialect = dialect_cls(
             endpoint, self.binding.wire_params, self.binding.provider
@@ -141,7 +141,7 @@ class SpecChatModel(ChatModelBase):
             json_body=wire.body,
             headers=headers,
             params=query,
-            reader=self._dialect.read_error,
+            errors=self._dialect.errors,
         )
 
     async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import orjson
 
-from .errors import (
-    APIConnectionError,
-    APITimeoutError,
-    ProviderError,
-    error_class_for_code,
-    error_class_for_status,
-)
+from .error_body import GENERIC_ERRORS, ErrorFormat
+from .errors import APIConnectionError, APITimeoutError, ProviderError, ServerError
 from .retry import parse_retry_after
 
 if TYPE_CHECKING:
@@ -24,29 +19,6 @@ if TYPE_CHECKING:
     from .credential import CredentialBase
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
-
-ErrorReader = Callable[[Any], tuple[str | None, str | None]]
-"""Reads ``(code, message)`` out of a decoded provider error body."""
-
-
-def read_error_fields(body: Any) -> tuple[str | None, str | None]:
-    """``(code, message)`` from the common error body shapes: ``{"error": {...}}``
-    (OpenAI, Anthropic, Gemini), ``{"code", "message"}`` (DashScope), ``{"error": "..."}``
-    (Ollama), and lists of those (Gemini JSON-array streams)."""
-    if isinstance(body, list) and body:
-        body = body[0]
-    if not isinstance(body, dict):
-        return None, str(body) if body else None
-    err = body.get("error", body)
-    if isinstance(err, str):
-        return body.get("code") if isinstance(body.get("code"), str) else None, err
-    if not isinstance(err, dict):
-        return None, None
-    code = err.get("code") or err.get("type") or err.get("status")
-    if isinstance(code, int):
-        code = err.get("status") or err.get("type") or str(code)
-    message = err.get("message") or err.get("msg") or body.get("message")
-    return (str(code) if code else None), (str(message) if message else None)
 
 
 def decode_json(raw: bytes) -> Any:
@@ -62,22 +34,19 @@ def error_from_response(
     headers: Mapping[str, str],
     raw: bytes,
     provider: str,
-    reader: ErrorReader = read_error_fields,
+    errors: ErrorFormat = GENERIC_ERRORS,
 ) -> ProviderError:
-    """The typed error an HTTP error answer stands for."""
+    """The typed error an HTTP error answer stands for, its body read by ``errors``
+    (the dialect's error format)."""
     body = decode_json(raw)
-    code, message = reader(body) if body is not None else (None, None)
-    if not message:
-        message = raw[:500].decode("utf-8", "replace").strip() or f"HTTP {status}"
-    cls = error_class_for_code(code, error_class_for_status(status))
-    return cls(
-        message,
-        status=status,
-        code=code,
+    return errors.error(
+        body,
         provider=provider,
+        http_status=status,
+        default=ServerError if status >= 500 else ProviderError,
+        fallback=raw[:500].decode("utf-8", "replace").strip() or f"HTTP {status}",
         request_id=headers.get("x-request-id") or headers.get("request-id"),
         retry_after=parse_retry_after(headers),
-        body=body,
     )
 
 
@@ -163,7 +132,7 @@ class HttpTransport:
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
-        reader: ErrorReader = read_error_fields,
+        errors: ErrorFormat = GENERIC_ERRORS,
     ) -> httpx.Response:
         """Send a request and return the response with its body unread; raise the typed
         error for an error status (reading its body first) or a transport failure."""
@@ -197,7 +166,7 @@ class HttpTransport:
                 raw = b""
             finally:
                 await response.aclose()
-            raise error_from_response(response.status_code, response.headers, raw, provider, reader)
+            raise error_from_response(response.status_code, response.headers, raw, provider, errors)
         return response
 
     async def aclose(self) -> None:

@@ -8,31 +8,43 @@ with ``parameters.incremental_output``; every event carries the running usage. F
 come as ``{"code", "message", "request_id"}`` bodies, or as ``event:error`` inside a
 stream, and are mapped to typed errors by their code.
 
-Options (from the provider spec):
-- ``multimodal_path``: the multimodal endpoint's path.
-- ``multimodal_models``: fnmatch patterns of model names that the multimodal endpoint
-  serves; a request whose messages carry images, video or audio goes there as well.
+Spec options: ``DashScopeChatOptions``.
 """
 
 from __future__ import annotations
 
 import json
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, ClassVar
 
 from .._core.accumulator import StreamAccumulator
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import ProviderError, ServerError, StreamBrokenError, error_class_for_code
+from .._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
+from .._core.errors import ProviderError, ServerError, StreamBrokenError
 from .._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
 
 _MEDIA_KEYS = ("image", "video", "audio")
 
 
+class DashScopeChatOptions(DialectOptions):
+    """What a spec says to the native DashScope dialect."""
+
+    multimodal_path: str | None = None
+    """The multimodal endpoint's path (None: every request goes to ``endpoint.path``)."""
+    multimodal_models: tuple[str, ...] = ()
+    """fnmatch patterns (case-insensitive) of the models the multimodal endpoint serves;
+    a request whose messages carry images, video or audio goes there as well."""
+
+
 class DashScopeChatDialect(ChatDialect):
     """Native DashScope generation requests, responses and stream events."""
 
     name = "dashscope"
+    Options: ClassVar[type[DialectOptions]] = DashScopeChatOptions
+    options: DashScopeChatOptions
+    error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
     formatter_class = DashScopeChatFormatter
     multi_agent_formatter_class = DashScopeMultiAgentFormatter
 
@@ -57,12 +69,12 @@ class DashScopeChatDialect(ChatDialect):
         body: dict[str, Any] = {"model": call.model, "input": {"messages": messages}}
         body.update(self.endpoint.fixed_body)
         body["parameters"] = {**body.get("parameters", {}), **parameters}
-        path = self.options.get("multimodal_path") if multimodal else None
+        path = self.options.multimodal_path if multimodal else None
         return WireRequest(path or self.endpoint.path, body)
 
     def _wants_multimodal(self, call: ChatCall) -> bool:
         name = call.model.lower()
-        if any(fnmatchcase(name, p.lower()) for p in self.options.get("multimodal_models", ())):
+        if any(fnmatchcase(name, p.lower()) for p in self.options.multimodal_models):
             return True
         return any(
             isinstance(part, dict) and any(k in part for k in _MEDIA_KEYS)
@@ -149,18 +161,8 @@ class DashScopeChatDialect(ChatDialect):
             acc.stop_reason = reason
 
     def _error(self, payload: dict[str, Any], default: type[ProviderError]) -> ProviderError:
-        code = payload.get("code")
-        code = str(code) if code else None
-        message = str(payload.get("message") or "error reported by DashScope")
-        # Codes are dotted families (Throttling.RateQuota, InternalError.Algo): the
-        # family decides when the full code is not known.
-        cls = error_class_for_code(code, error_class_for_code((code or "").split(".")[0], default))
-        return cls(
-            message,
-            code=code,
-            provider=self.provider,
-            request_id=payload.get("request_id"),
-            body=payload,
+        return self.errors.error(
+            payload, provider=self.provider, default=default, fallback="error reported by DashScope"
         )
 
 

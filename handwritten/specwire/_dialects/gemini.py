@@ -13,29 +13,24 @@ reads either; each chunk is a whole ``GenerateContentResponse``).
   Output tokens include thought tokens (both are billed as output).
 - Integer enum values (``finishReason: 1``) are read as well as names.
 
-Options: ``foreign_call_signature``: the thought signature Gemini documents for function
-calls it did not make (history from another provider); Gemini 3 rejects a model turn with
-function calls and no signature.
+Spec options: ``GeminiOptions``. The dialect places ``thinking_enable`` itself
+(``x-wire: null``: it becomes ``thinkingConfig.includeThoughts``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from .._core.accumulator import StreamAccumulator
 from .._core.blocks import Base64Source, DataBlock
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import (
-    ContentFilterError,
-    ServerError,
-    error_class_for_code,
-    error_class_for_status,
-)
+from .._core.error_body import GOOGLE_ERRORS, ErrorFormat
+from .._core.errors import ContentFilterError
 from .._core.ids import new_id
-from .._core.transport import read_error_fields
 from .._formatters.gemini import (
     ORIGIN,
     SYNTHETIC_ID_PREFIX,
@@ -48,10 +43,23 @@ _ORIGIN = {"origin": ORIGIN}
 _MODES = {"auto": "AUTO", "none": "NONE", "required": "ANY", "function": "ANY"}
 
 
+class GeminiOptions(DialectOptions):
+    """What a spec says to the Gemini dialect."""
+
+    foreign_call_signature: str | None = None
+    """The thought signature Gemini documents for function calls it did not make
+    (history from another provider): Gemini 3 rejects a model turn with function calls
+    and no signature. None sends such calls unsigned."""
+
+
 class GeminiDialect(ChatDialect):
     """generateContent requests, responses and stream chunks."""
 
     name = "gemini"
+    Options: ClassVar[type[DialectOptions]] = GeminiOptions
+    options: GeminiOptions
+    places: ClassVar[frozenset[str]] = frozenset({"thinking_enable"})
+    error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
     formatter_class = GeminiChatFormatter
     multi_agent_formatter_class = GeminiMultiAgentFormatter
 
@@ -59,7 +67,7 @@ class GeminiDialect(ChatDialect):
     def build_request(self, call: ChatCall) -> WireRequest:
         system = [p for m in call.messages if m.get("role") == "system" for p in m["parts"]]
         contents = [m for m in call.messages if m.get("role") != "system"]
-        placeholder = self.options.get("foreign_call_signature")
+        placeholder = self.options.foreign_call_signature
         if placeholder:
             _sign_unsigned_calls(contents, placeholder)
         body: dict[str, Any] = {"contents": contents}
@@ -109,17 +117,6 @@ class GeminiDialect(ChatDialect):
 
     def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
         self._read(payload, acc)
-
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)``: the ``details[].reason`` when given (``API_KEY_INVALID``
-        says more than ``INVALID_ARGUMENT``), else the status name."""
-        code, message = read_error_fields(body)
-        first = body[0] if isinstance(body, list) and body else body
-        error = first.get("error") if isinstance(first, dict) else None
-        for detail in (error.get("details") or []) if isinstance(error, dict) else []:
-            if isinstance(detail, dict) and isinstance(detail.get("reason"), str):
-                return detail["reason"], message
-        return code, message
 
     def _read(self, body: Any, acc: StreamAccumulator) -> None:
         if not isinstance(body, dict):
@@ -225,19 +222,7 @@ class GeminiDialect(ChatDialect):
         )
 
     def _raise(self, body: dict[str, Any]) -> None:
-        code, message = self.read_error(body)
-        error = body.get("error")
-        status = error.get("code") if isinstance(error, dict) else None
-        status = status if isinstance(status, int) and status >= 400 else None
-        default = error_class_for_status(status) if status else ServerError
-        cls = error_class_for_code(code, default)
-        raise cls(
-            message or "error in stream",
-            status=status,
-            code=code,
-            provider=self.provider,
-            body=body,
-        )
+        raise self.errors.error(body, provider=self.provider, fallback="error in stream")
 
 
 def _sign_unsigned_calls(contents: list[dict[str, Any]], placeholder: str) -> None:

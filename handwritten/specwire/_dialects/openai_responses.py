@@ -10,19 +10,19 @@ The dialect is stateless (``store: false`` in the spec's fixed body): reasoning 
 are asked for ``reasoning.encrypted_content``, which is kept as the ``ThinkingBlock``'s
 signature and sent back as a reasoning item on the next turn.
 
-Options (from the provider spec):
-- ``encrypted_reasoning_models``: fnmatch patterns of the models whose requests ask for
-  encrypted reasoning (other models reject that ``include``).
+Spec options: ``OpenAIResponsesOptions``.
 """
 
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, ClassVar
 
 from .._core.accumulator import StreamAccumulator
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import ProviderError, ServerError, error_class_for_code
+from .._core.error_body import ErrorFormat
+from .._core.errors import ServerError
 from .._formatters.openai_responses import (
     ORIGIN,
     OpenAIResponseFormatter,
@@ -34,10 +34,27 @@ _EXTRA = {"origin": ORIGIN}  # marks reasoning this API can verify when it comes
 _FINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.done"})
 
 
+class OpenAIResponsesOptions(DialectOptions):
+    """What a spec says to the Responses dialect."""
+
+    encrypted_reasoning_models: tuple[str, ...] = ()
+    """fnmatch patterns (case-insensitive) of the models whose requests ask for
+    ``include: [reasoning.encrypted_content]``; other models reject that include."""
+
+
 class OpenAIResponsesDialect(ChatDialect):
     """Responses API requests, response objects and stream events."""
 
     name = "openai_responses"
+    Options: ClassVar[type[DialectOptions]] = OpenAIResponsesOptions
+    options: OpenAIResponsesOptions
+    # HTTP errors and `error` events: {"error": {...}} or the event's own code/message;
+    # `response.failed`: the response's error.
+    error_format: ClassVar[ErrorFormat] = ErrorFormat(
+        message=("error.message", "response.error.message", "message"),
+        type=("error.type",),
+        code=("error.code", "response.error.code", "code"),
+    )
     formatter_class = OpenAIResponseFormatter
     multi_agent_formatter_class = OpenAIResponseMultiAgentFormatter
 
@@ -54,7 +71,7 @@ class OpenAIResponsesDialect(ChatDialect):
         body.update(self.endpoint.fixed_body)
         body["stream"] = call.stream
         name = call.model.lower()
-        patterns = self.options.get("encrypted_reasoning_models", ())
+        patterns = self.options.encrypted_reasoning_models
         if any(fnmatchcase(name, p.lower()) for p in patterns):
             body["include"] = ["reasoning.encrypted_content"]
         tools = function_tools(call.tools)
@@ -91,7 +108,7 @@ class OpenAIResponsesDialect(ChatDialect):
                 f"unexpected response body: {str(body)[:200]}", provider=self.provider
             )
         if body.get("error") and (body.get("status") in (None, "failed")):
-            raise self._error(body["error"], body)
+            raise self.errors.error(body, provider=self.provider, fallback="the response failed")
         for index, item in enumerate(body.get("output") or []):
             self._item_done(index, item, acc)
         self._finish(body, acc)
@@ -132,11 +149,9 @@ class OpenAIResponsesDialect(ChatDialect):
                     self._item_done(position, item, acc)
             self._finish(response, acc)
         elif kind == "response.failed":
-            response = payload.get("response") or {}
-            raise self._error(response.get("error") or {}, payload)
+            raise self.errors.error(payload, provider=self.provider, fallback="the response failed")
         elif kind == "error":
-            error = payload.get("error")
-            raise self._error(error if isinstance(error, dict) else payload, payload)
+            raise self.errors.error(payload, provider=self.provider, fallback="error event")
 
     @staticmethod
     def _index(payload: dict[str, Any], acc: StreamAccumulator) -> Any:
@@ -196,17 +211,6 @@ class OpenAIResponsesDialect(ChatDialect):
                 cache_read_input_tokens=details.get("cached_tokens"),
                 reasoning_tokens=out_details.get("reasoning_tokens"),
             )
-
-    def _error(self, error: dict[str, Any], body: dict[str, Any]) -> ProviderError:
-        code = error.get("code") or (error.get("type") if error.get("type") != "error" else None)
-        code = str(code) if code else None
-        cls = error_class_for_code(code, ServerError)
-        return cls(
-            str(error.get("message") or "the response failed"),
-            code=code,
-            provider=self.provider,
-            body=body,
-        )
 
 
 def _reasoning_text(item: dict[str, Any]) -> str:

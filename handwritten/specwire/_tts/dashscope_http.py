@@ -17,47 +17,26 @@ Message shapes follow "Speech synthesis (Qwen-TTS) API reference"
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from .._core.binding import EndpointBinding, WireParam, place_parameters
-from .._core.errors import ProviderError, error_class_for_code
-from .._core.transport import read_error_fields
+from .._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
+from .._core.errors import ProviderError
+from .http_dialect import AudioPiece, TTSHttpDialect
 from .wire import merged
 
 
-@dataclass
-class AudioPiece:
-    """What one response body or stream event says about the audio."""
-
-    data: str | None = None
-    """Base64 audio carried inline, if any."""
-    url: str | None = None
-    finished: bool = False
-    usage: dict[str, int] = field(default_factory=dict)
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-class DashScopeTTSDialect:
+class DashScopeTTSDialect(TTSHttpDialect):
     """Request building and response reading for DashScope's HTTP TTS."""
 
     name = "dashscope_tts"
-
-    def __init__(
-        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
-    ) -> None:
-        self.endpoint = endpoint
-        self.wire_params = wire_params
-        self.provider = provider
+    error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
 
     def build_body(self, model: str, text: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
-        """The request body for ``text``."""
         body = merged(self.endpoint.fixed_body, {"model": model, "input": {"text": text}})
-        place_parameters(body, parameters, self.wire_params)
+        self.apply_parameters(body, parameters)
         return body
 
     def read_piece(self, payload: Any) -> AudioPiece:
-        """The audio, URL, usage and ids in a response body or stream event."""
         if not isinstance(payload, dict):
             return AudioPiece()
         output = payload.get("output") or {}
@@ -87,17 +66,9 @@ class DashScopeTTSDialect:
         )
         if event != "error" and not is_error_body:
             return None
-        code, message = self.read_error(payload)
-        cls = error_class_for_code(code, ProviderError)
-        request_id = payload.get("request_id") if isinstance(payload, dict) else None
-        return cls(
-            message or "the stream reported an error",
-            code=code,
+        return self.errors.error(
+            payload,
             provider=self.provider,
-            request_id=request_id,
-            body=payload,
+            default=ProviderError,
+            fallback="the stream reported an error",
         )
-
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)`` of an error body."""
-        return read_error_fields(body)

@@ -9,11 +9,10 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from ..._core.binding import EndpointBinding, WireParam, place_parameters
 from ..._core.blocks import DataBlock
+from ..._core.contract import Dialect
 from ..._core.dialect import WireRequest
 from ..._core.errors import ProviderError
-from ..._core.transport import read_error_fields
 from ..batching import InputKind
 from ..vector import Embedding, rows_of
 
@@ -48,21 +47,18 @@ class IncrementalDecoder(Protocol):
     def finish(self) -> ParsedEmbeddings: ...
 
 
-class EmbeddingWire(ABC):
+class EmbeddingWire(Dialect, ABC):
     """One embedding wire format: builds the request body for a batch and reads the
-    vectors back. Provider differences arrive as ``endpoint.options``."""
+    vectors back. Provider differences arrive as typed ``self.options``.
 
-    name: ClassVar[str]
+    ``dimensions`` is placed by every format itself (``x-wire: null`` in the spec): the
+    engine resolves it against the card, and each format names it its own way."""
+
+    family: ClassVar[str] = "embedding"
+    model_base: ClassVar[str] = "specwire._embedding.spec_model:SpecEmbeddingModel"
+    places: ClassVar[frozenset[str]] = frozenset({"dimensions"})
     kinds: ClassVar[frozenset[InputKind]] = frozenset({"text"})
     """Input kinds the format can carry."""
-
-    def __init__(
-        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
-    ) -> None:
-        self.endpoint = endpoint
-        self.options = endpoint.options
-        self.wire_params = wire_params
-        self.provider = provider
 
     def kinds_for(self, model: str) -> frozenset[InputKind]:
         """Input kinds ``model`` takes through this format, when no card says."""
@@ -85,23 +81,17 @@ class EmbeddingWire(ABC):
         the body is read whole and given to ``parse_response``."""
         return None
 
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)`` of an error body."""
-        return read_error_fields(body)
-
     # ---------------------------------------------------------------- helpers
     def base_body(self) -> dict[str, Any]:
         """A new body holding the spec's fixed fields."""
         return dict(self.endpoint.fixed_body)
 
-    def apply_parameters(self, target: dict[str, Any], parameters: Mapping[str, Any]) -> None:
-        """Put parameters into ``target`` at their spec'd wire paths."""
-        place_parameters(target, parameters, self.wire_params)
-
     def fail(self, message: str, body: Any = None) -> ProviderError:
         """An error for a response that is not what the format promises (the
         provider's own code and message are kept when the body holds them)."""
-        code, text = read_error_fields(body) if isinstance(body, dict) else (None, None)
+        fields = self.errors.read(body) if isinstance(body, dict) else None
+        code = fields.code or fields.type if fields is not None else None
+        text = fields.message if fields is not None else None
         detail = f"{message}: {code or ''} {text}".rstrip() if text else message
         return ProviderError(detail, code=code, provider=self.provider, body=body)
 

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from ..._core.blocks import DataBlock
 from ..._core.dialect import WireRequest
+from ..._core.error_body import GOOGLE_ERRORS, ErrorFormat
 from ..batching import InputKind
 from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings, inline_base64
 
@@ -29,6 +30,7 @@ class GeminiEmbeddingWire(EmbeddingWire):
     ``{"embeddings": [{"values": [...]}]}`` out."""
 
     name: ClassVar[str] = "gemini_embeddings"
+    error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
     kinds: ClassVar[frozenset[InputKind]] = frozenset(
         {"text", "image", "video", "audio", "document"}
     )
@@ -37,7 +39,7 @@ class GeminiEmbeddingWire(EmbeddingWire):
         model = call.model.removeprefix("models/")
         template: dict[str, Any] = {}
         if call.dimensions is not None:
-            template[self.options.get("dimensions_field", "outputDimensionality")] = call.dimensions
+            template["outputDimensionality"] = call.dimensions
         self.apply_parameters(template, call.parameters)
         requests = [
             {"model": f"models/{model}", "content": {"parts": [_part(item)]}, **template}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..._core.dialect import WireRequest
+from ..._core.error_body import OLLAMA_ERRORS, ErrorFormat
 from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings
 
 
@@ -13,13 +14,15 @@ class OllamaEmbeddingWire(EmbeddingWire):
     ``{"embeddings": [[...]], "prompt_eval_count"}`` out."""
 
     name: ClassVar[str] = "ollama_embed"
+    error_format: ClassVar[ErrorFormat] = OLLAMA_ERRORS
+    model_base: ClassVar[str] = "specwire._embedding.spec_model:SpecTextEmbeddingModel"
 
     def build_request(self, call: EmbeddingCall) -> WireRequest:
         body = self.base_body()
         body["model"] = call.model
         body["input"] = list(call.inputs)
         if call.dimensions is not None:
-            body[self.options.get("dimensions_field", "dimensions")] = call.dimensions
+            body["dimensions"] = call.dimensions
         self.apply_parameters(body, call.parameters)
         body.update(call.extra)
         return WireRequest(path=self.endpoint.path, body=body)
