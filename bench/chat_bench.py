@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sse_server import ServerProcess  # noqa: E402
+from sse_server import ServerProcess
 
 REQUEST = {"model": "m", "messages": [{"role": "user", "content": "go"}], "stream": True}
 STREAMS = [
@@ -120,7 +120,9 @@ async def run_specwire(model: Any, kind: str) -> tuple[str, int]:
 
     final = None
     deltas = 0
-    stream = await model([UserMsg(name="user", content="go")], tools=TOOLS if kind == "tool" else None)
+    stream = await model(
+        [UserMsg(name="user", content="go")], tools=TOOLS if kind == "tool" else None
+    )
     async for chunk in stream:
         if chunk.is_last:
             final = chunk
@@ -140,7 +142,9 @@ async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
     return time.perf_counter() - started
 
 
-async def best_interleaved(fns: dict[str, Callable[[], Awaitable[Any]]], rounds: int) -> dict[str, float]:
+async def best_interleaved(
+    fns: dict[str, Callable[[], Awaitable[Any]]], rounds: int
+) -> dict[str, float]:
     best = dict.fromkeys(fns, float("inf"))
     for _ in range(rounds):
         for name, fn in fns.items():
@@ -157,7 +161,9 @@ async def traced_peak(fn: Callable[[], Awaitable[Any]]) -> float:
     return peak / 2**20
 
 
-async def stream_row(port: int, dialect: str, kind: str, n: int, framing: str, rounds: int) -> dict[str, Any]:
+async def stream_row(
+    port: int, dialect: str, kind: str, n: int, framing: str, rounds: int
+) -> dict[str, Any]:
     root = f"http://127.0.0.1:{port}/{dialect}/{kind}/{n}/{framing}"
     url = root + ("/v1/chat/completions" if dialect == "openai" else "/v1/messages")
     piece = (_openai_piece if dialect == "openai" else _anthropic_piece)(kind)
@@ -227,10 +233,19 @@ async def concurrent_round(name: str, port: int, streams: int, n: int) -> float:
     return elapsed
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from
+    the parent that forked it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def concurrency_worker(name: str, port: int, streams: int, n: int) -> None:
     """One round in a fresh interpreter: its time and the process's peak memory."""
     elapsed = asyncio.run(concurrent_round(name, port, streams, n))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     print(json.dumps({"seconds": elapsed, "max_rss_mb": peak_mb}))
 
 
@@ -240,9 +255,21 @@ def concurrency(port: int, streams: int, n: int, rounds: int) -> dict[str, Any]:
     for _ in range(rounds):
         for name in CONTESTANTS:
             done = subprocess.run(
-                [sys.executable, __file__, "--concurrency-worker", name, "--port", str(port),
-                 "--streams", str(streams), "--events", str(n)],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--concurrency-worker",
+                    name,
+                    "--port",
+                    str(port),
+                    "--streams",
+                    str(streams),
+                    "--events",
+                    str(n),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             out = json.loads(done.stdout.strip().splitlines()[-1])
             best[name] = min(best[name], out["seconds"])
@@ -257,7 +284,10 @@ async def non_stream(port: int, calls: int, chars: int, rounds: int) -> dict[str
     root = f"http://127.0.0.1:{port}/json/{chars}"
     url = root + "/v1/chat/completions"
     client = httpx.AsyncClient(timeout=60)
-    models = {"specwire": make_model("openai", root, None), "specwire httpx": make_model("openai", root, "httpx")}
+    models = {
+        "specwire": make_model("openai", root, None),
+        "specwire httpx": make_model("openai", root, "httpx"),
+    }
     msgs = [UserMsg(name="user", content="go")]
     body = {**REQUEST, "stream": False}
 
@@ -280,7 +310,11 @@ async def non_stream(port: int, calls: int, chars: int, rounds: int) -> dict[str
 
     assert await raw() == await ours(models["specwire"])() == await ours(models["specwire httpx"])()
     best = await best_interleaved(
-        {"raw httpx": raw, "specwire": ours(models["specwire"]), "specwire httpx": ours(models["specwire httpx"])},
+        {
+            "raw httpx": raw,
+            "specwire": ours(models["specwire"]),
+            "specwire httpx": ours(models["specwire httpx"]),
+        },
         rounds,
     )
     await client.aclose()
@@ -291,8 +325,11 @@ async def non_stream(port: int, calls: int, chars: int, rounds: int) -> dict[str
 
 # ------------------------------------------------------------------ main
 def print_rows(rows: list[dict[str, Any]]) -> None:
-    print(f"{'stream':<20}{'framing':<8}{'events':>8}{'raw µs/ev':>11}{'sw µs/ev':>10}{'sw÷raw':>8}"
-          f"{'sw-httpx':>10}{'÷raw':>7}{'deltas':>8}{'peak MB':>9}", flush=True)
+    print(
+        f"{'stream':<20}{'framing':<8}{'events':>8}{'raw µs/ev':>11}{'sw µs/ev':>10}{'sw÷raw':>8}"
+        f"{'sw-httpx':>10}{'÷raw':>7}{'deltas':>8}{'peak MB':>9}",
+        flush=True,
+    )
     for r in rows:
         s, n = r["seconds"], r["events"]
         raw = s["raw httpx"]
@@ -337,7 +374,9 @@ def main() -> None:
         return
     with ServerProcess() as server:
         results = asyncio.run(main_async(args, server.port))
-        results["concurrency"] = concurrency(server.port, args.streams, args.events, args.concurrency_rounds)
+        results["concurrency"] = concurrency(
+            server.port, args.streams, args.events, args.concurrency_rounds
+        )
     c = results["concurrency"]
     print(f"concurrency: {c['streams']} streams x {c['events']} events on one loop")
     for name in CONTESTANTS:
@@ -346,8 +385,10 @@ def main() -> None:
     ns = results["non_stream"]
     print(f"non-stream: {ns['calls']} calls of {ns['chars']} chars")
     for name in CONTESTANTS:
-        print(f"  {name:<16}{ns['seconds'][name] / ns['calls'] * 1e6:>9.0f} µs/call "
-              f"{ns['seconds'][name] / ns['seconds']['raw httpx']:.2f}x")
+        print(
+            f"  {name:<16}{ns['seconds'][name] / ns['calls'] * 1e6:>9.0f} µs/call "
+            f"{ns['seconds'][name] / ns['seconds']['raw httpx']:.2f}x"
+        )
     if args.results:
         args.results.write_text(json.dumps(results, indent=1))
 

@@ -22,6 +22,7 @@ README = HERE.parent / "README.md"
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "results.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+TIMES = "\N{MULTIPLICATION SIGN}"
 
 STREAM_LABELS = {
     ("openai", "text"): "OpenAI text deltas",
@@ -35,12 +36,28 @@ STREAM_LABELS = {
 def run_scripts(quick: bool, tmp: Path) -> dict[str, Any]:
     chat_args = ["--sizes", "1000,10000,100000"]
     if quick:
-        chat_args = ["--sizes", "1000", "--rounds", "2", "--streams", "50", "--events", "200",
-                     "--concurrency-rounds", "1", "--calls", "50"]
+        chat_args = [
+            "--sizes",
+            "1000",
+            "--rounds",
+            "2",
+            "--streams",
+            "50",
+            "--events",
+            "200",
+            "--concurrency-rounds",
+            "1",
+            "--calls",
+            "50",
+        ]
     scripts: list[tuple[str, list[str]]] = [
         ("import", ["import_bench.py"]),
+        ("event_path", ["event_path_bench.py"]),
         ("chat", ["chat_bench.py", *chat_args]),
-        ("embeddings", ["embedding_bench.py", *(["--count", "4096", "--rounds", "2"] if quick else [])]),
+        (
+            "embeddings",
+            ["embedding_bench.py", *(["--count", "4096", "--rounds", "2"] if quick else [])],
+        ),
         ("tts", ["tts_bench.py"]),
     ]
     results: dict[str, Any] = {
@@ -67,7 +84,7 @@ def _cpus() -> int:
 
 
 def _x(value: float) -> str:
-    return f"{value:.2f}×"
+    return f"{value:.2f}{TIMES}"
 
 
 def render(results: dict[str, Any]) -> str:
@@ -100,14 +117,25 @@ def render(results: dict[str, Any]) -> str:
         for n in sizes:
             row = _row(rows, "openai", "text", n, "large")
             cells.append(_pair(row) if row else "—")
-        lines.append("| *OpenAI text, 64 KiB chunks (large-chunk framing)* | " + " | ".join(cells) + " |")
+        lines.append(
+            "| *OpenAI text, 64 KiB chunks (large-chunk framing)* | " + " | ".join(cells) + " |"
+        )
         lines.append("")
-        raw = [f"{_row(rows, 'openai', 'text', n, 'event')['seconds']['raw httpx'] / n * 1e6:.1f}" for n in sizes
-               if _row(rows, "openai", "text", n, "event")]
-        deltas = [str(_row(rows, "openai", "text", n, "event")["deltas"]["specwire"]) for n in sizes
-                  if _row(rows, "openai", "text", n, "event")]
-        peak = [f"{_row(rows, 'openai', 'text', n, 'event')['specwire_peak_mb']:.1f}" for n in sizes
-                if _row(rows, "openai", "text", n, "event")]
+        raw = [
+            f"{_row(rows, 'openai', 'text', n, 'event')['seconds']['raw httpx'] / n * 1e6:.1f}"
+            for n in sizes
+            if _row(rows, "openai", "text", n, "event")
+        ]
+        deltas = [
+            str(_row(rows, "openai", "text", n, "event")["deltas"]["specwire"])
+            for n in sizes
+            if _row(rows, "openai", "text", n, "event")
+        ]
+        peak = [
+            f"{_row(rows, 'openai', 'text', n, 'event')['specwire_peak_mb']:.1f}"
+            for n in sizes
+            if _row(rows, "openai", "text", n, "event")
+        ]
         lines += [
             f"Raw httpx takes {' / '.join(raw)} µs per event (OpenAI text, "
             f"{' / '.join(_size(n) for n in sizes)}). aiohttp hands specwire whatever bytes have "
@@ -122,13 +150,15 @@ def render(results: dict[str, Any]) -> str:
             total = c["streams"] * c["events"]
             base = total / c["seconds"]["raw httpx"]
             lines += [
-                f"| {c['streams']} concurrent streams × {c['events']:,} events, one loop | events/s | ÷ raw httpx | max RSS |",
+                f"| {c['streams']} concurrent streams {TIMES} {c['events']:,} events, one loop | events/s | ÷ raw httpx | max RSS |",
                 "|---|---|---|---|",
             ]
             for name in ("raw httpx", "specwire", "specwire httpx"):
                 eps = total / c["seconds"][name]
                 label = {"specwire httpx": 'specwire, `transport="httpx"`'}.get(name, name)
-                lines.append(f"| {label} | {eps:,.0f} | {eps / base:.2f}× | {c['max_rss_mb'][name]:.0f} MB |")
+                lines.append(
+                    f"| {label} | {eps:,.0f} | {eps / base:.2f}{TIMES} | {c['max_rss_mb'][name]:.0f} MB |"
+                )
             lines.append("")
         ns = chat.get("non_stream")
         if ns:
@@ -136,12 +166,20 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"Non-stream calls ({ns['calls']} sequential, {ns['chars']:,}-character answers) ÷ raw "
                 f"httpx (`post` + `json.loads`): {_x(s['specwire'] / s['raw httpx'])} default, "
-                f"{_x(s['specwire httpx'] / s['raw httpx'])} with `transport=\"httpx\"`."
+                f'{_x(s["specwire httpx"] / s["raw httpx"])} with `transport="httpx"`.'
             )
+    ev = results.get("event_path")
+    if ev:
+        values = " / ".join(f"{ev[k]:.1f}" for k in ev)
+        lines.append(
+            "specwire's own CPU per event, no network (`bench/event_path_bench.py`: SSE decode, "
+            "JSON parse, dialect mapping, accumulator, delta object; each event alone), "
+            f"µs, in the table's stream order: {values}."
+        )
     emb = results.get("embeddings")
     if emb:
         lines.append(
-            f"Embeddings ({emb['count']:,} × {emb['dims']} via `OpenAIEmbeddingModel` vs httpx + "
+            f"Embeddings ({emb['count']:,} {TIMES} {emb['dims']} via `OpenAIEmbeddingModel` vs httpx + "
             f"base64 + numpy): {_x(emb['ratio_best'])} time (best), {_x(emb['ratio_median'])} "
             f"(median); peak memory {_x(emb['memory_x_vectors'])} the vectors (baseline "
             f"{_x(emb['baseline_memory_x_vectors'])})."
@@ -173,7 +211,9 @@ def _pair(row: dict[str, Any]) -> str:
 
 def write(results: dict[str, Any]) -> None:
     body = render(results)
-    RESULTS_MD.write_text("# Benchmark results\n\nWritten by `nox -s bench` (bench/run.py).\n\n" + body)
+    RESULTS_MD.write_text(
+        "# Benchmark results\n\nWritten by `nox -s bench` (bench/run.py).\n\n" + body
+    )
     readme = README.read_text()
     if BEGIN in readme and END in readme:
         start, end = readme.index(BEGIN) + len(BEGIN), readme.index(END)

@@ -75,20 +75,32 @@ def anthropic_events(n: int, kind: str) -> list[bytes]:
                 },
             },
         ),
-        ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}),
+        ev(
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": block},
+        ),
     ]
     for i in range(n):
         delta = (
             {"type": "text_delta", "text": f"tok{i % 97} "}
             if kind == "text"
-            else {"type": "input_json_delta", "partial_json": ("{" if i == 0 else "") + f'"k{i}": {i}, '}
+            else {
+                "type": "input_json_delta",
+                "partial_json": ("{" if i == 0 else "") + f'"k{i}": {i}, ',
+            }
         )
-        out.append(ev("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}))
+        out.append(
+            ev("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta})
+        )
     out += [
         ev("content_block_stop", {"type": "content_block_stop", "index": 0}),
         ev(
             "message_delta",
-            {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": n}},
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn"},
+                "usage": {"output_tokens": n},
+            },
         ),
         ev("message_stop", {"type": "message_stop"}),
     ]
@@ -137,6 +149,7 @@ def json_response(n: int) -> bytes:
 
 def _serve() -> None:
     cache: dict[bytes, bytes] = {}
+
     def answer(path: bytes) -> bytes:
         hit = cache.get(path)
         if hit is None:
@@ -188,9 +201,7 @@ class ServerProcess:
         self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> ServerProcess:
-        self._proc = subprocess.Popen(
-            [sys.executable, __file__], stdout=subprocess.PIPE, text=True
-        )
+        self._proc = subprocess.Popen([sys.executable, __file__], stdout=subprocess.PIPE, text=True)
         assert self._proc.stdout is not None
         self.port = int(self._proc.stdout.readline())
         return self
