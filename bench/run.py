@@ -145,6 +145,26 @@ def render(results: dict[str, Any]) -> str:
             f"text run: {' / '.join(peak)} MB.",
             "",
         ]
+        paced = chat.get("paced")
+        if paced:
+            n = paced[0]["events"]
+            lines += [
+                f"Events spread in time (one per millisecond, {n:,} per stream, so each read "
+                "holds one event and wall time is the server's pace): the client's CPU time "
+                "per event, best of 3.",
+                "",
+                '| stream | raw httpx µs/event | specwire | ÷ raw | specwire, `transport="httpx"` | ÷ raw | deltas |',
+                "|---|---|---|---|---|---|---|",
+            ]
+            for p in paced:
+                cpu = {k: v / p["events"] * 1e6 for k, v in p["cpu_seconds"].items()}
+                base = cpu["raw httpx"]
+                lines.append(
+                    f"| {STREAM_LABELS[(p['dialect'], p['kind'])]} | {base:.0f} | {cpu['specwire']:.0f} | "
+                    f"{_x(cpu['specwire'] / base)} | {cpu['specwire httpx']:.0f} | "
+                    f"{_x(cpu['specwire httpx'] / base)} | {p['deltas']:,} |"
+                )
+            lines.append("")
         c = chat.get("concurrency")
         if c:
             total = c["streams"] * c["events"]
