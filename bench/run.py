@@ -188,6 +188,14 @@ def render(results: dict[str, Any]) -> str:
                 f"httpx (`post` + `json.loads`): {_x(s['specwire'] / s['raw httpx'])} default, "
                 f'{_x(s["specwire httpx"] / s["raw httpx"])} with `transport="httpx"`.'
             )
+    nz = results.get("noise")
+    if nz:
+        lines += [
+            f"Noise: against the run before this one ({nz['previous']}), the {nz['cells']} stream "
+            f"ratios moved by {nz['median'] * 100:.0f} % (median) and at most "
+            f"{nz['max'] * 100:.0f} % ({nz['max_cell']}).",
+            "",
+        ]
     ev = results.get("event_path")
     if ev:
         values = " / ".join(f"{ev[k]:.1f}" for k in ev)
@@ -211,6 +219,32 @@ def render(results: dict[str, Any]) -> str:
             f"`import httpx`); aiohttp is imported when a model first sends."
         )
     return "\n".join(lines) + "\n"
+
+
+def _ratios(results: dict[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for r in (results.get("chat") or {}).get("streams", []):
+        s = r["seconds"]
+        key = f"{r['dialect']} {r['kind']} {r['events']} {r['framing']}"
+        out[key] = s["specwire"] / s["raw httpx"]
+        out[key + " httpx"] = s["specwire httpx"] / s["raw httpx"]
+    return out
+
+
+def noise(before: dict[str, Any], now: dict[str, Any]) -> dict[str, Any] | None:
+    """How far this run's stream ratios are from the previous run's (the same cells)."""
+    a, b = _ratios(before), _ratios(now)
+    common = sorted(set(a) & set(b))
+    if not common:
+        return None
+    diffs = sorted(abs(b[k] / a[k] - 1) for k in common)
+    return {
+        "previous": before.get("date"),
+        "cells": len(common),
+        "median": diffs[len(diffs) // 2],
+        "max": diffs[-1],
+        "max_cell": max(common, key=lambda k: abs(b[k] / a[k] - 1)),
+    }
 
 
 def _size(n: int) -> str:
@@ -254,6 +288,8 @@ def main() -> int:
         if args.quick:  # a development run never replaces the recorded table
             print("\n" + render(results))
             return 0
+        if RESULTS_JSON.exists():
+            results["noise"] = noise(json.loads(RESULTS_JSON.read_text()), results)
         RESULTS_JSON.write_text(json.dumps(results, indent=1))
     write(results)
     return 0 if all(v for k, v in results.items() if k.endswith("_ok")) else 1
