@@ -92,7 +92,10 @@ def render(results: dict[str, Any]) -> str:
     lines: list[str] = []
     chat = results.get("chat")
     note = " (quick run: small sizes, not the headline)" if results.get("quick") else ""
-    lines.append(f"Measured {results['date']} on {results['machine']}{note}.")
+    lines.append(
+        f"Measured {results['date']} on {results['machine']}{note}, shared with other "
+        "processes (absolute µs vary run to run; the ratios come from interleaved rounds)."
+    )
     lines.append("")
     if chat:
         rows = chat["streams"]
@@ -170,7 +173,7 @@ def render(results: dict[str, Any]) -> str:
             total = c["streams"] * c["events"]
             base = total / c["seconds"]["raw httpx"]
             lines += [
-                f"| {c['streams']} concurrent streams {TIMES} {c['events']:,} events, one loop | events/s | ÷ raw httpx | max RSS |",
+                f"| {c['streams']} concurrent streams {TIMES} {c['events']:,} events, one loop | events/s | vs raw httpx | max RSS |",
                 "|---|---|---|---|",
             ]
             for name in ("raw httpx", "specwire", "specwire httpx"):
@@ -188,6 +191,7 @@ def render(results: dict[str, Any]) -> str:
                 f"httpx (`post` + `json.loads`): {_x(s['specwire'] / s['raw httpx'])} default, "
                 f'{_x(s["specwire httpx"] / s["raw httpx"])} with `transport="httpx"`.'
             )
+            lines.append("")
     nz = results.get("noise")
     if nz:
         lines += [
@@ -204,6 +208,7 @@ def render(results: dict[str, Any]) -> str:
             "JSON parse, dialect mapping, accumulator, delta object; each event alone), "
             f"µs, in the table's stream order: {values}."
         )
+        lines.append("")
     emb = results.get("embeddings")
     if emb:
         lines.append(
@@ -212,6 +217,7 @@ def render(results: dict[str, Any]) -> str:
             f"(median); peak memory {_x(emb['memory_x_vectors'])} the vectors (baseline "
             f"{_x(emb['baseline_memory_x_vectors'])})."
         )
+        lines.append("")
     imp = results.get("import")
     if imp:
         lines.append(
