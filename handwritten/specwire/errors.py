@@ -17,7 +17,7 @@ from ._core.errors import (
     StreamBrokenError,
     StructuredOutputError,
 )
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._cards.errors import CardError, UnsupportedParameterError
@@ -55,3 +55,4 @@ __all__ = [
     "StructuredOutputError",
     "UnsupportedParameterError",
 ]
+__dir__ = lazy_dir(__name__)

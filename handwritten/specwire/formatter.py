@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._formatters.anthropic import (
@@ -61,3 +61,4 @@ _FORMATTERS = {
 
 __all__ = sorted(_FORMATTERS)
 __getattr__ = lazy_getattr(__name__, _FORMATTERS)
+__dir__ = lazy_dir(__name__)

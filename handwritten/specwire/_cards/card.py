@@ -69,12 +69,32 @@ class _CardBase(BaseModel):
         return False
 
 
+class CardPrices(BaseModel):
+    """List prices in USD per million tokens, for a model the ``genai-prices`` data does
+    not cover (that data wins where it has the model). ``input`` is the uncached rate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0, description="USD per million uncached input tokens.")
+    output: float = Field(ge=0, description="USD per million output tokens (reasoning included).")
+    cache_read: float | None = Field(
+        default=None, ge=0, description="USD per million cache-read tokens."
+    )
+    cache_write: float | None = Field(
+        default=None, ge=0, description="USD per million cache-write tokens."
+    )
+    source: str | None = Field(default=None, description="Where the prices were read, and when.")
+
+
 class ModelCard(_CardBase):
     """A chat model's capabilities, limits and parameter form."""
 
     type: Literal["chat_model"] = "chat_model"
     context_size: PositiveInt = Field(description="Maximum context window in tokens.")
     output_size: PositiveInt = Field(description="Maximum output tokens.")
+    prices: CardPrices | None = Field(
+        default=None, description="List prices, where genai-prices lacks the model."
+    )
 
     @property
     def supports_thinking(self) -> bool:

@@ -57,16 +57,18 @@ class _Slot:
 class StreamAccumulator:
     """Collects typed stream events into ordered response blocks and usage."""
 
-    __slots__ = ("_by_key", "_dirty", "_slots", "extra", "state", "stop_reason", "usage_fields")
+    __slots__ = ("_by_key", "_dirty", "_slots", "exchange", "extra", "stop_reason", "usage_fields")
 
-    def __init__(self) -> None:
+    def __init__(self, exchange: Any = None) -> None:
         self._slots: list[_Slot] = []
         self._by_key: dict[Hashable, _Slot] = {}
         self._dirty: dict[int, _Slot] = {}
         self.usage_fields: dict[str, int] = {}
         self.stop_reason: str | None = None
         self.extra: dict[str, object] = {}
-        self.state: dict[str, Any] = {}  # a dialect's per-stream scratch (ids by index...)
+        self.exchange: Any = exchange
+        """The dialect's typed per-call object (``ChatDialect.Exchange``): what one
+        request or stream remembers between events, such as call ids by index."""
 
     # ------------------------------------------------------------------ events
     def _slot(self, key: Hashable, kind: BlockKind) -> _Slot:

@@ -6,16 +6,18 @@ import builtins
 import json
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .blocks import TextBlock, ToolCallBlock
+from .bound import ModelLifecycle, check_model_arguments
 from .credential import CredentialBase
 from .errors import BadRequestError, StructuredOutputError
 from .json_repair import parse_json_object
 from .messages import Msg, UserMsg
 from .response import ChatResponse, ChatUsage, StructuredResponse
+from .telemetry import chat_request_attributes, traced_chat_call
 
 if TYPE_CHECKING:
     from .._cards import ModelCard
@@ -30,7 +32,7 @@ class NoParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ChatModelBase(ABC):
+class ChatModelBase(ModelLifecycle, ABC):
     """A chat model: ``await model(messages, tools=None, tool_choice=None, **kwargs)``.
 
     With ``stream=False`` the call returns one ``ChatResponse``; with ``stream=True`` an
@@ -54,10 +56,7 @@ class ChatModelBase(ABC):
         context_size: int = 128000,
         formatter: FormatterBase | None = None,
     ) -> None:
-        if not isinstance(model, str) or not model:
-            raise ValueError("model must be a non-empty model name")
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        check_model_arguments(model, max_retries)
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()
@@ -70,15 +69,84 @@ class ChatModelBase(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model={self.model!r}, stream={self.stream})"
 
+    # A per-call ``stream=True``/``False`` is what type checkers can follow (as in the
+    # provider SDKs); the constructor's ``stream`` decides at run time only, so a call
+    # without ``stream=`` is typed as either answer.
+    @overload
     async def __call__(
         self,
         messages: Sequence[Msg],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: Any = None,
+        *,
+        stream: Literal[True],
+        **kwargs: Any,
+    ) -> AsyncGenerator[ChatResponse, None]: ...
+    @overload
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: Literal[False],
+        **kwargs: Any,
+    ) -> ChatResponse: ...
+    @overload
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: bool | None = None,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]: ...
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: bool | None = None,
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
-        """Call the model; see the class docstring for what comes back."""
-        return await self._call_api(self.model, list(messages), tools, tool_choice, **kwargs)
+        """Call the model: ``stream=True`` (per call, or the constructor's default) gives
+        an async generator of delta chunks and one final chunk; ``stream=False`` one
+        ``ChatResponse``."""
+        if stream is not None:
+            kwargs["stream"] = stream
+        return await self._traced_call(self.model, list(messages), tools, tool_choice, **kwargs)
+
+    async def _traced_call(
+        self,
+        model_name: str,
+        messages: list[Msg],
+        tools: list[dict[str, Any]] | None,
+        tool_choice: Any,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """``_call_api`` inside an OpenTelemetry span when the application set a
+        provider (every chat model, hand-written ones too); a plain call otherwise."""
+        binding = getattr(type(self), "binding", None)
+
+        def attributes() -> dict[str, Any]:
+            fields = type(self.parameters).model_fields
+            chosen = {
+                **self.parameters.model_dump(exclude_none=True),
+                **{k: v for k, v in kwargs.items() if k in fields and v is not None},
+            }
+            stream = bool(kwargs.get("stream", self.stream))
+            return chat_request_attributes(chosen, stream, messages, tools)
+
+        result: ChatResponse | AsyncGenerator[ChatResponse, None] = await traced_chat_call(
+            lambda: self._call_api(model_name, messages, tools, tool_choice, **kwargs),
+            provider=binding.provider if binding is not None else type(self).__name__,
+            model=model_name,
+            credential=self.credential,
+            attributes=attributes,
+        )
+        return result
 
     @abstractmethod
     async def _call_api(
@@ -103,19 +171,15 @@ class ChatModelBase(ABC):
         Where the provider refuses a forced tool call (e.g. with thinking on), the tool
         is offered with ``tool_choice="auto"`` and an instruction, and finally the JSON
         is asked for as text."""
-        schema = (
-            structured_model.model_json_schema()
-            if isinstance(structured_model, type)
-            else dict(structured_model)
+        from .tool_schema import tool_schema
+
+        # the same builder as specwire.tool.tool_schema, under a fixed name
+        tool = tool_schema(
+            structured_model,
+            name=STRUCTURED_TOOL_NAME,
+            description="Return the requested information as the arguments of this call.",
         )
-        tool = {
-            "type": "function",
-            "function": {
-                "name": STRUCTURED_TOOL_NAME,
-                "description": "Return the requested information as the arguments of this call.",
-                "parameters": schema,
-            },
-        }
+        schema: dict[str, Any] = tool["function"]["parameters"]
         attempts: list[tuple[list[dict[str, Any]] | None, Any, str | None]] = [
             ([tool], STRUCTURED_TOOL_NAME, None),
             ([tool], "auto", f"Call the tool {STRUCTURED_TOOL_NAME} with your answer."),
@@ -133,7 +197,7 @@ class ChatModelBase(ABC):
             if instruction:
                 msgs.append(UserMsg(name="user", content=instruction))
             try:
-                response = await self._call_api(self.model, msgs, tools, choice, **kwargs)
+                response = await self._traced_call(self.model, msgs, tools, choice, **kwargs)
             except BadRequestError as exc:
                 last_error = exc  # e.g. forced tool_choice refused with thinking on
                 continue

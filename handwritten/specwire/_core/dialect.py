@@ -43,6 +43,14 @@ class ChatDialect(Dialect, ABC):
     model_base: ClassVar[str] = "specwire._core.spec_chat_model:SpecChatModel"
     formatter_class: ClassVar[type[FormatterBase]]
     multi_agent_formatter_class: ClassVar[type[FormatterBase]]
+    Exchange: ClassVar[type[Any] | None] = None
+    """The per-call object (a dataclass) holding what one request or stream remembers
+    between events; a new one comes with every accumulator (None: nothing to keep)."""
+
+    def accumulator(self) -> StreamAccumulator:
+        """A fresh accumulator for one request or stream, with a new exchange."""
+        exchange = self.Exchange
+        return StreamAccumulator(exchange() if exchange is not None else None)
 
     @abstractmethod
     def build_request(self, call: ChatCall) -> WireRequest:

@@ -74,14 +74,19 @@ class RetryPolicy:
         self,
         attempt: Callable[[], Awaitable[T]],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        retryable: Callable[[BaseException], bool] | None = None,
     ) -> T:
-        """Call ``attempt`` until it succeeds, fails for good, or retries run out."""
+        """Call ``attempt`` until it succeeds, fails for good, or retries run out.
+        ``retryable`` replaces ``is_retryable`` and is asked about any exception (a
+        hand-written embedding model names its own transient errors)."""
+        judge = retryable or self.is_retryable
+        caught = Exception if retryable is not None else ProviderError
         retry = 0
         while True:
             try:
                 return await attempt()
-            except ProviderError as error:
-                if retry >= self.max_retries or not self.is_retryable(error):
+            except caught as error:
+                if retry >= self.max_retries or not judge(error):
                     raise
                 retry += 1
                 await sleep(self.delay(retry, error))

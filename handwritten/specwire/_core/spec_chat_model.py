@@ -8,7 +8,7 @@ policy, decodes the stream format and feeds the dialect's events to the accumula
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
@@ -16,22 +16,26 @@ from orjson import JSONDecodeError, loads
 from pydantic import BaseModel
 
 from .accumulator import StreamAccumulator
-from .binding import EndpointBinding, ModelBinding
+from .binding import ModelBinding
+from .bound import BoundModel
 from .chat_model import ChatModelBase
 from .construct import construct
 from .credential import CredentialBase
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
 from .errors import APITimeoutError, ProviderError, StreamBrokenError
+from .extra import merge_extra
 from .ids import new_id, now_iso
-from .response import ChatResponse
-from .transport import HttpTransport, decode_json, read_json_body, request_address
+from .pricing import usage_cost
+from .response import ChatResponse, ChatUsage
+from .telemetry import CallTelemetry, current_call, observed
+from .transport import decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
 
 
-class SpecChatModel(ChatModelBase):
+class SpecChatModel(ChatModelBase, BoundModel):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
@@ -69,28 +73,20 @@ class SpecChatModel(ChatModelBase):
 
         # a parameter the model's card removes is refused here (no-op without a card)
         check_parameters_against_card(type(self), model, self.parameters)
-        from .._dialects import load_dialect
-
-        endpoint = self.binding.endpoint_for(credential.resolved_base_url())
-        dialect_cls = load_dialect(endpoint.dialect, ChatDialect)
-        self._endpoint: EndpointBinding = endpoint
-        self._dialect: ChatDialect = dialect_cls(
-            endpoint, self.binding.wire_params, self.binding.provider
+        self._dialect: ChatDialect = self._bind(
+            credential,
+            ChatDialect,
+            max_retries,
+            timeout=timeout,
+            http_options={
+                "transport": transport,
+                "http_client": http_client,
+                "default_headers": default_headers,
+                "max_connections": max_connections,
+            },
         )
         if formatter is None:
-            self.formatter = dialect_cls.formatter_class()
-        self._transport = HttpTransport(
-            timeout,
-            transport=transport,
-            http_client=http_client,
-            default_headers=default_headers,
-            max_connections=max_connections,
-        )
-        self._retry = self.binding.retry_policy(max_retries)
-
-    async def aclose(self) -> None:
-        """Close the model's HTTP connections."""
-        await self._transport.aclose()
+            self.formatter = self._dialect.formatter_class()
 
     # ------------------------------------------------------------------ call
     async def _call_api(
@@ -102,24 +98,34 @@ class SpecChatModel(ChatModelBase):
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         stream = bool(kwargs.pop("stream", self.stream))
-        parameters, extra_body = self._split_kwargs(kwargs)
+        parameters, keywords, extra_body = self._split_kwargs(kwargs)
         formatted = await self.formatter.format(messages)
         call = ChatCall(model_name, formatted, tools or None, tool_choice, parameters, stream)
         wire = self._dialect.build_request(call)
-        wire.body.update(extra_body)
+        merge_extra(
+            wire.body,
+            keywords=keywords,
+            extra_body=extra_body,
+            location=self._dialect.extra_location,
+        )
         started = time.perf_counter()
+        # set by ChatModelBase around this call when telemetry is on: the engine adds
+        # what only it sees (the provider's response id, model and stop reason)
+        telemetry = current_call()
         if not stream:
-            return await self._retry.run(lambda: self._complete(wire, started))
+            return await self._retry.run(lambda: self._complete(wire, started, telemetry))
         response = await self._retry.run(lambda: self._open(wire, True))
-        return self._stream(response, wire, started)
+        return self._stream(response, wire, started, telemetry)
 
-    def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Parameters (validated: the model's own merged with call overrides) and any
-        other keyword arguments, which go into the request body as they are."""
+    def _split_kwargs(
+        self, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Parameters (validated: the model's own merged with call overrides), the other
+        keyword arguments and ``extra_body`` (both merged into the request body where the
+        dialect puts them, see ``specwire._core.extra``)."""
         fields = type(self.parameters).model_fields
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
-        extra.update(kwargs)
         params = self.parameters
         if overrides:
             from .._cards import check_parameters_against_card
@@ -128,13 +134,13 @@ class SpecChatModel(ChatModelBase):
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
-        return params.model_dump(exclude_none=True), extra
+        return params.model_dump(exclude_none=True), kwargs, extra
 
     async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
         headers, query = request_address(
             self.credential, self._endpoint, stream=stream, headers=wire.headers, query=wire.query
         )
-        return await self._transport.open(
+        return await self._http.open(
             "POST",
             self.credential.resolved_base_url() + wire.path,
             provider=self.binding.provider,
@@ -144,29 +150,50 @@ class SpecChatModel(ChatModelBase):
             errors=self._dialect.errors,
         )
 
-    async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
+    async def _complete(
+        self, wire: WireRequest, started: float, telemetry: CallTelemetry | None = None
+    ) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         self._dialect.on_response(body, acc)
+        if telemetry is not None:
+            telemetry.on_payload(body)
+            telemetry.on_accumulated(acc)
         return ChatResponse(
             content=acc.final_blocks(),
             is_last=True,
-            usage=acc.chat_usage(time.perf_counter() - started),
+            usage=self._usage(acc, wire, started),
             metadata=dict(acc.extra) or None,
         )
 
+    def _usage(self, acc: StreamAccumulator, wire: WireRequest, started: float) -> ChatUsage | None:
+        """The call's usage, priced (see ``pricing``) when the model's prices are known."""
+        usage = acc.chat_usage(time.perf_counter() - started)
+        if usage is not None:
+            from .._cards.loading import card_prices
+
+            model = self.model
+            usage.cost = usage_cost(
+                usage, model, self.credential.resolved_base_url(), card_prices(type(self), model)
+            )
+        return usage
+
     async def _stream(
-        self, response: httpx.Response, wire: WireRequest, started: float
+        self,
+        response: httpx.Response,
+        wire: WireRequest,
+        started: float,
+        telemetry: CallTelemetry | None = None,
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         handed_out = False
         retries_left = self.max_retries
         try:
             while True:
                 try:
-                    async for delta in self._read_stream(response, acc):
+                    async for delta in self._read_stream(response, acc, telemetry):
                         handed_out = True
                         yield construct(
                             ChatResponse,
@@ -187,12 +214,14 @@ class SpecChatModel(ChatModelBase):
                         raise
                     retries_left -= 1
                     await response.aclose()
-                    acc = StreamAccumulator()
+                    acc = self._dialect.accumulator()
                     response = await self._retry.run(lambda: self._open(wire, True))
+            if telemetry is not None:
+                telemetry.on_accumulated(acc)
             yield ChatResponse(
                 content=acc.final_blocks(),
                 is_last=True,
-                usage=acc.chat_usage(time.perf_counter() - started),
+                usage=self._usage(acc, wire, started),
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,
@@ -201,13 +230,18 @@ class SpecChatModel(ChatModelBase):
             await response.aclose()
 
     async def _read_stream(
-        self, response: httpx.Response, acc: StreamAccumulator
+        self,
+        response: httpx.Response,
+        acc: StreamAccumulator,
+        telemetry: CallTelemetry | None = None,
     ) -> AsyncGenerator[list[Any], None]:
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
         chunks = _body(response)
-        on_event = self._dialect.on_event
+        on_event: Callable[[str | None, Any, StreamAccumulator], None] = self._dialect.on_event
+        if telemetry is not None:
+            on_event = observed(on_event, telemetry)  # the response id and model
         provider = self.binding.provider
         take = acc.take_delta
         try:

@@ -6,6 +6,7 @@ Provider differences are the spec options in ``OpenAIChatOptions``.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from .._core.accumulator import StreamAccumulator
@@ -32,6 +33,14 @@ class OpenAIChatOptions(DialectOptions):
     """Ask for usage on streams with ``stream_options.include_usage``."""
 
 
+@dataclass(slots=True)
+class OpenAIChatExchange:
+    """What one stream remembers between chunks."""
+
+    ids: dict[Any, str] = field(default_factory=dict)
+    """The id of the call last seen at each tool-call index."""
+
+
 class OpenAIChatDialect(ChatDialect):
     """Chat Completions requests, responses and stream chunks."""
 
@@ -39,6 +48,7 @@ class OpenAIChatDialect(ChatDialect):
     Options: ClassVar[type[DialectOptions]] = OpenAIChatOptions
     options: OpenAIChatOptions
     error_format: ClassVar[ErrorFormat] = OPENAI_ERRORS
+    Exchange = OpenAIChatExchange
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
 
@@ -141,7 +151,7 @@ class OpenAIChatDialect(ChatDialect):
     def _tool_call_deltas(self, calls: list[dict[str, Any]], acc: StreamAccumulator) -> None:
         # Calls are keyed by index; a new id at a known index (servers that send every
         # call at index 0) starts a new call.
-        ids: dict[Any, str] = acc.state.setdefault("ids", {})
+        ids = acc.exchange.ids
         for position, call in enumerate(calls):
             index = call.get("index", position)
             call_id = call.get("id")
@@ -162,12 +172,19 @@ class OpenAIChatDialect(ChatDialect):
         completion = usage.get("completion_tokens", usage.get("output_tokens"))
         details = usage.get("prompt_tokens_details") or {}
         out_details = usage.get("completion_tokens_details") or {}
+        # xAI counts reasoning beside completion_tokens (total = prompt + completion +
+        # reasoning); output_tokens stays the provider's completion_tokens, which the
+        # shared conformance recordings pin, so ChatUsage documents the exception.
+        reasoning = out_details.get("reasoning_tokens")
         acc.usage(
             input_tokens=prompt,
             output_tokens=completion,
+            # OpenAI: prompt_tokens_details.cached_tokens; DeepSeek: prompt_cache_hit_tokens;
+            # Moonshot: usage.cached_tokens
             cache_read_input_tokens=details.get("cached_tokens")
-            or usage.get("prompt_cache_hit_tokens"),
-            reasoning_tokens=out_details.get("reasoning_tokens"),
+            or usage.get("prompt_cache_hit_tokens")
+            or usage.get("cached_tokens"),
+            reasoning_tokens=reasoning,
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import builtins
 import fnmatch
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
+from .._core.bound import ModelLifecycle, check_model_arguments
 from .._core.credential import CredentialBase
 from .response import TTSResponse
 
@@ -21,7 +23,7 @@ class NoTTSParameters(BaseModel):
     """The parameters of a TTS model that takes none."""
 
 
-class TTSModelBase(ABC):
+class TTSModelBase(ModelLifecycle, ABC):
     """A text-to-speech model: ``await model.synthesize(text)``.
 
     With ``stream=False`` the call returns one ``TTSResponse`` holding the audio; with
@@ -40,6 +42,12 @@ class TTSModelBase(ABC):
     cards_dir: ClassVar[str | None] = None
     """A folder of YAML cards (the reference's ``_models/``), for hand-written models."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every implementation of synthesize, custom ones included, is traced.
+        if "synthesize" in cls.__dict__ and not getattr(cls.synthesize, "_traced", False):
+            setattr(cls, "synthesize", _traced_synthesize(cls.__dict__["synthesize"]))  # noqa: B010
+
     def __init__(
         self,
         credential: CredentialBase,
@@ -47,8 +55,7 @@ class TTSModelBase(ABC):
         parameters: BaseModel | None = None,
         stream: bool = True,
     ) -> None:
-        if not isinstance(model, str) or not model:
-            raise ValueError("model must be a non-empty model name")
+        check_model_arguments(model)
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()
@@ -103,3 +110,39 @@ class TTSModelBase(ABC):
         options = load_dialect(binding.endpoint.dialect, Dialect).read_options(binding.endpoint)
         patterns: tuple[str, ...] = getattr(options, "card_models", ())
         return patterns
+
+
+_Synthesize = Callable[..., Awaitable[TTSResponse | AsyncGenerator[TTSResponse, None]]]
+
+
+def _traced_synthesize(synthesize: _Synthesize) -> _Synthesize:
+    """``synthesize`` emitting an OpenTelemetry span and metrics (when a provider is set)."""
+
+    @functools.wraps(synthesize)
+    async def traced(
+        self: TTSModelBase, text: str | None = None, **kwargs: Any
+    ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
+        from .._core.telemetry import start_call
+
+        binding = getattr(type(self), "binding", None)
+        telemetry = start_call(
+            "generate_content",
+            binding.provider if binding is not None else type(self).__name__,
+            self.model,
+            self.credential,
+            lambda: {"gen_ai.output.type": "speech"},
+        )
+        if telemetry is None:
+            return await synthesize(self, text, **kwargs)
+        try:
+            result = await synthesize(self, text, **kwargs)
+        except BaseException as exc:
+            telemetry.fail(exc)
+            raise
+        if isinstance(result, TTSResponse):
+            telemetry.finish_response(result)
+            return result
+        return telemetry.wrap_stream(result)
+
+    traced._traced = True  # type: ignore[attr-defined]
+    return traced

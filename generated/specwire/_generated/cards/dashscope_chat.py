@@ -36,6 +36,12 @@ CARDS: dict[str, dict[str, Any]] = {
             "thinking_budget": None,
             "thinking_enable": None,
         },
+        "prices": {
+            "cache_read": 0.64,
+            "input": 1.6,
+            "output": 6.4,
+            "source": "https://www.alibabacloud.com/help/en/model-studio/billing-for-model-studio (flagship table, retrieved 2026-12-01)",
+        },
         "source": "https://help.aliyun.com/zh/model-studio/models (retrieved 2026-11-23); https://www.promptfoo.dev/docs/providers/alibaba (retrieved 2026-11-23)",
         "status": "active",
     },
@@ -50,6 +56,12 @@ CARDS: dict[str, dict[str, Any]] = {
             "max_tokens": {"maximum": 32768},
             "thinking_enable": {"default": False},
         },
+        "prices": {
+            "cache_read": 0.16,
+            "input": 0.4,
+            "output": 1.2,
+            "source": "https://www.alibabacloud.com/help/en/model-studio/billing-for-model-studio (flagship table, retrieved 2026-12-01)",
+        },
         "source": "https://help.aliyun.com/zh/model-studio/models (retrieved 2026-11-23); https://www.alibabacloud.com/help/en/model-studio/deep-thinking (retrieved 2026-11-23)",
         "status": "active",
     },
@@ -63,6 +75,12 @@ CARDS: dict[str, dict[str, Any]] = {
         "parameter_overrides": {
             "max_tokens": {"maximum": 16384},
             "thinking_enable": {"default": False},
+        },
+        "prices": {
+            "cache_read": 0.02,
+            "input": 0.05,
+            "output": 0.2,
+            "source": "https://www.alibabacloud.com/help/en/model-studio/billing-for-model-studio (flagship table, retrieved 2026-12-01)",
         },
         "source": "https://www.alibabacloud.com/help/en/model-studio/qwen-turbo (retrieved 2026-11-23)",
         "status": "deprecated",
