@@ -20,13 +20,12 @@ from sse_server import anthropic_events, openai_events
 def per_event_us(model: Any, events: list[bytes]) -> float:
     from orjson import loads
 
-    from specwire._core.accumulator import StreamAccumulator
     from specwire._core.construct import construct
     from specwire._core.decoders import SseDecoder
     from specwire.model import ChatResponse  # type: ignore[attr-defined]
 
     decoder = SseDecoder()
-    acc = StreamAccumulator()
+    acc = model._dialect.accumulator()
     on_event = model._dialect.on_event
     take = acc.take_delta
     started = time.process_time()
