@@ -59,6 +59,7 @@ def run_scripts(quick: bool, tmp: Path) -> dict[str, Any]:
             ["embedding_bench.py", *(["--count", "4096", "--rounds", "2"] if quick else [])],
         ),
         ("tts", ["tts_bench.py"]),
+        ("scale", ["scale_bench.py"]),  # the rate limiter per call; specwire embed vs live
     ]
     results: dict[str, Any] = {
         "quick": quick,
@@ -69,7 +70,7 @@ def run_scripts(quick: bool, tmp: Path) -> dict[str, Any]:
         out = tmp / f"{name}.json"
         print(f"\n== {script}", flush=True)
         command = [sys.executable, str(HERE / script), *args]
-        if name != "tts":
+        if name not in ("tts", "scale"):  # these print their own figures
             command += ["--results", str(out)]
         code = subprocess.run(command, check=False).returncode
         results[name] = json.loads(out.read_text()) if out.exists() else None

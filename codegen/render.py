@@ -19,6 +19,7 @@ from specwire._core.contract import FAMILIES
 from .cards import render_cards
 from .contract import model_base
 from .docstrings import model_docstring, parameters_docstring
+from .formatters import formatter_pair, formatter_registry
 from .load import SpecError, load_specs
 from .parameters import parameters_class, parameters_schema, prefetch_parameters_classes
 from .spec_model import Model, ProviderSpec
@@ -118,7 +119,27 @@ def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
         "retry_statuses": sorted(retry.get("statuses") or []),
         "retry_codes": sorted(retry.get("codes") or []),
         "batch_limits": limits,
+        "rate_limits": model.rate_limits.model_dump(exclude_none=True) if model.rate_limits else {},
+        "batch": _batch(model),
         "cards": model.cards,
+        "formatter": formatter_pair(model),
+    }
+
+
+def _batch(model: Model) -> dict[str, Any] | None:
+    """The model family's batch API as ``BatchBinding`` keyword arguments (None: none)."""
+    if model.batch is None:
+        return None
+    data = model.batch.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return {
+        "format": data["format"],
+        "input": data["input"],
+        "paths": data["paths"],
+        "states": data["states"],
+        "line_url": data.get("line_url"),
+        "base_path": data.get("base_path", {}),
+        "limits": data.get("limits", {}),
+        "options": data.get("options", {}),
     }
 
 
@@ -177,6 +198,17 @@ def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
             "env": env,
         },
         "models": models,
+        # the provider's named formatter pairs not shipped by their dialect, and the
+        # dialect formatter classes they derive from
+        "formatters": [m["formatter"] for m in models if (m["formatter"] or {}).get("generated")],
+        "formatter_bases": sorted(
+            {
+                tuple(base)
+                for m in models
+                if (m["formatter"] or {}).get("generated")
+                for base in m["formatter"]["bases"]
+            }
+        ),
         "by_family": by_family,
         "primary": primary,
         "bases": {
@@ -226,7 +258,7 @@ def render(spec_dir: Path) -> dict[Path, str]:
                 ).render(p=ctx, family=family)
     files[PACKAGE / "registry.py"] = env.get_template(
         "specwire/_generated/registry.py.jinja"
-    ).render(providers=providers)
+    ).render(providers=providers, formatters=formatter_registry(providers))
     files[PACKAGE / "__init__.py"] = env.get_template(
         "specwire/_generated/__init__.py.jinja"
     ).render()

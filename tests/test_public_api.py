@@ -73,6 +73,7 @@ HANDWRITTEN = {
         "SpecwireError",
         "StreamBrokenError",
         "StructuredOutputError",
+        "ToolArgumentsError",
         "UnsupportedParameterError",
     ],
     "specwire.embedding": [
@@ -108,6 +109,17 @@ def _public() -> dict[str, list[str]]:
             ("tts", "specwire.tts"),
         ):
             public[module] += [str(name) for name in entry[family]]  # type: ignore[attr-defined]
+        # every provider's formatter pair, named after its chat class (the reference's
+        # <P>ChatFormatter / <P>MultiAgentFormatter; a <P>Model class gives <P>Formatter)
+        for chat in entry["chat"]:  # type: ignore[attr-defined]
+            name = str(chat)
+            if name.endswith("ChatModel"):
+                prefix, chat_formatter = name.removesuffix("ChatModel"), "ChatFormatter"
+            else:
+                prefix, chat_formatter = name.removesuffix("Model"), "Formatter"
+            for formatter in (prefix + chat_formatter, prefix + "MultiAgentFormatter"):
+                if formatter not in public["specwire.formatter"]:
+                    public["specwire.formatter"].append(formatter)
     return public
 
 

@@ -191,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for add in (add_chat_parser, _add_demo, _add_models, _add_cards):
         add(commands)
+    from ._cli_embed import add_embed
+
+    add_embed(commands)
     return parser
 
 

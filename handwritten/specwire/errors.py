@@ -16,6 +16,7 @@ from ._core.errors import (
     SpecwireError,
     StreamBrokenError,
     StructuredOutputError,
+    ToolArgumentsError,
 )
 from ._lazy import lazy_dir, lazy_getattr
 
@@ -53,6 +54,7 @@ __all__ = [
     "SpecwireError",
     "StreamBrokenError",
     "StructuredOutputError",
+    "ToolArgumentsError",
     "UnsupportedParameterError",
 ]
 __dir__ = lazy_dir(__name__)

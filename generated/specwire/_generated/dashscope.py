@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import AuthSpec, BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
@@ -264,4 +264,29 @@ class DashScopeChatModel(SpecChatModel):
             )
         ),
         batch_limits={},
+        batch=BatchBinding(
+            base_path={"from": "/api/v1", "to": "/compatible-mode/v1"},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 500000000, "requests": 50000},
+            line_url="/v1/chat/completions",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )

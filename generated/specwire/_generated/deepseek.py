@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class DeepSeekChatModelParameters(BaseModel):
@@ -57,6 +59,14 @@ class DeepSeekChatModelParameters(BaseModel):
         ),
     ] = None
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
+
+
+class DeepSeekChatFormatter(OpenAIChatFormatter):
+    """DeepSeek's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class DeepSeekMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """DeepSeek's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
 
 
 class DeepSeekCredential(CredentialBase):
@@ -123,6 +133,7 @@ class DeepSeekChatModel(SpecChatModel):
     Parameters = DeepSeekChatModelParameters
     type: str = "deepseek_chat"
     cards_dir: ClassVar[str | None] = "cards/deepseek/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = DeepSeekChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="deepseek",
         family="chat",

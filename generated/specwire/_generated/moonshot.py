@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class MoonshotChatModelParameters(BaseModel):
@@ -49,6 +51,14 @@ class MoonshotChatModelParameters(BaseModel):
     stop: Annotated[list[str] | None, Field(max_length=5, title="Stop sequences")] = None
     temperature: Annotated[float | None, Field(ge=0.0, le=1.0, title="Temperature")] = None
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
+
+
+class MoonshotChatFormatter(OpenAIChatFormatter):
+    """Moonshot AI (Kimi)'s chat formatter: the `openai_chat` dialect's message format."""
+
+
+class MoonshotMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """Moonshot AI (Kimi)'s multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
 
 
 class MoonshotCredential(CredentialBase):
@@ -114,6 +124,7 @@ class MoonshotChatModel(SpecChatModel):
     Parameters = MoonshotChatModelParameters
     type: str = "moonshot_chat"
     cards_dir: ClassVar[str | None] = "cards/moonshot/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = MoonshotChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="moonshot",
         family="chat",

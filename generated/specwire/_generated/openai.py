@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import AuthSpec, BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
@@ -266,6 +266,31 @@ class OpenAIChatModel(SpecChatModel):
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
         batch_limits={},
+        batch=BatchBinding(
+            base_path={},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 200000000, "requests": 50000},
+            line_url="/v1/chat/completions",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )
 
 
@@ -341,4 +366,29 @@ class OpenAIResponseModel(SpecChatModel):
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
         batch_limits={},
+        batch=BatchBinding(
+            base_path={},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 200000000, "requests": 50000},
+            line_url="/v1/responses",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )

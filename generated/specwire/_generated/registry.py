@@ -105,3 +105,24 @@ TTS_MODELS: dict[str, str] = {
     "DashScopeRealtimeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope_tts",
 }
+
+FORMATTERS: dict[str, str] = {
+    "AnthropicChatFormatter": "specwire._formatters.anthropic",
+    "AnthropicMultiAgentFormatter": "specwire._formatters.anthropic",
+    "DashScopeChatFormatter": "specwire._formatters.dashscope",
+    "DashScopeMultiAgentFormatter": "specwire._formatters.dashscope",
+    "DeepSeekChatFormatter": "specwire._generated.deepseek",
+    "DeepSeekMultiAgentFormatter": "specwire._generated.deepseek",
+    "GeminiChatFormatter": "specwire._formatters.gemini",
+    "GeminiMultiAgentFormatter": "specwire._formatters.gemini",
+    "MoonshotChatFormatter": "specwire._generated.moonshot",
+    "MoonshotMultiAgentFormatter": "specwire._generated.moonshot",
+    "OllamaChatFormatter": "specwire._formatters.ollama",
+    "OllamaMultiAgentFormatter": "specwire._formatters.ollama",
+    "OpenAIChatFormatter": "specwire._formatters.openai",
+    "OpenAIMultiAgentFormatter": "specwire._formatters.openai",
+    "OpenAIResponseFormatter": "specwire._formatters.openai_responses",
+    "OpenAIResponseMultiAgentFormatter": "specwire._formatters.openai_responses",
+    "XAIChatFormatter": "specwire._generated.xai",
+    "XAIMultiAgentFormatter": "specwire._generated.xai",
+}

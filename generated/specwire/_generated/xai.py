@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class XAIChatModelParameters(BaseModel):
@@ -53,6 +55,14 @@ class XAIChatModelParameters(BaseModel):
     stop: Annotated[list[str] | None, Field(title="Stop sequences")] = None
     temperature: Annotated[float | None, Field(ge=0.0, le=2.0, title="Temperature")] = None
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
+
+
+class XAIChatFormatter(OpenAIChatFormatter):
+    """xAI's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class XAIMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """xAI's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
 
 
 class XAICredential(CredentialBase):
@@ -118,6 +128,7 @@ class XAIChatModel(SpecChatModel):
     Parameters = XAIChatModelParameters
     type: str = "xai_chat"
     cards_dir: ClassVar[str | None] = "cards/xai/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = XAIChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="xai",
         family="chat",

@@ -61,12 +61,21 @@ class _CardBase(BaseModel):
 
     def accepts(self, mime_type: str) -> bool:
         """Whether the model takes input of ``mime_type`` (``image/*`` matches any image)."""
-        major, _, minor = mime_type.partition("/")
-        for accepted in self.input_types:
-            a_major, _, a_minor = accepted.partition("/")
-            if a_major == major and (minor in ("*", a_minor) or a_minor == "*"):
-                return True
-        return False
+        return _matches(self.input_types, mime_type)
+
+    def produces(self, mime_type: str) -> bool:
+        """Whether the model can answer with ``mime_type`` (``audio/*`` matches any
+        audio): speech and images come back as ``DataBlock``s."""
+        return _matches(self.output_types, mime_type)
+
+
+def _matches(types: list[str], mime_type: str) -> bool:
+    major, _, minor = mime_type.partition("/")
+    for listed in types:
+        l_major, _, l_minor = listed.partition("/")
+        if l_major == major and (minor in ("*", l_minor) or l_minor == "*"):
+            return True
+    return False
 
 
 class CardPrices(BaseModel):

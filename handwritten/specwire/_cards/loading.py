@@ -198,6 +198,11 @@ def list_cards(
     return [card.model_copy(deep=True) for card in _default_cards(model_cls, family)]
 
 
+def card_named(model_cls: type[Any], family: Family, name: str) -> AnyCard | None:
+    """The card of ``model_cls`` named ``name`` (the cached object: read, never change)."""
+    return next((c for c in _default_cards(model_cls, family) if c.name == name), None)
+
+
 # Per class: shipped cards never change while the process runs. A class with a _models/
 # folder is cached too; pass custom_yaml_dir to re-read a folder.
 _CARDS: dict[tuple[type[Any], str], tuple[AnyCard, ...]] = {}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .._ratelimit.model import RateLimited
 from .blocks import TextBlock, ToolCallBlock
 from .bound import ModelLifecycle, check_model_arguments
 from .credential import CredentialBase
@@ -32,7 +33,7 @@ class NoParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ChatModelBase(ModelLifecycle, ABC):
+class ChatModelBase(RateLimited, ModelLifecycle, ABC):
     """A chat model: ``await model(messages, tools=None, tool_choice=None, **kwargs)``.
 
     With ``stream=False`` the call returns one ``ChatResponse``; with ``stream=True`` an
@@ -60,6 +61,10 @@ class ChatModelBase(ModelLifecycle, ABC):
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()
+        from .._cards import check_parameters_against_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
         self.stream = stream
         self.max_retries = max_retries
         self.context_size = context_size
@@ -116,6 +121,7 @@ class ChatModelBase(ModelLifecycle, ABC):
         ``ChatResponse``."""
         if stream is not None:
             kwargs["stream"] = stream
+        self._check_call_parameters(kwargs)
         return await self._traced_call(self.model, list(messages), tools, tool_choice, **kwargs)
 
     async def _traced_call(
@@ -147,6 +153,15 @@ class ChatModelBase(ModelLifecycle, ABC):
             attributes=attributes,
         )
         return result
+
+    def _check_call_parameters(self, kwargs: dict[str, Any]) -> None:
+        """Refuse keyword overrides of ``Parameters`` fields the model's card removes."""
+        fields = type(self.parameters).model_fields
+        overrides = {k: v for k, v in kwargs.items() if k in fields}
+        if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
 
     @abstractmethod
     async def _call_api(
@@ -190,6 +205,7 @@ class ChatModelBase(ModelLifecycle, ABC):
                 + json.dumps(schema, ensure_ascii=False),
             ),
         ]
+        self._check_call_parameters(kwargs)
         last_error: Exception | None = None
         usage: ChatUsage | None = None
         for tools, choice, instruction in attempts:

@@ -48,6 +48,17 @@ class CredentialBase(BaseModel):
                         break
         return filled
 
+    # pickles name the environment variable a secret comes from, never the secret
+    def __getstate__(self) -> dict[Any, Any]:
+        from .._pickling import credential_getstate
+
+        return credential_getstate(self, super().__getstate__())
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        from .._pickling import credential_setstate
+
+        super().__setstate__(credential_setstate(type(self), state))
+
     def resolved_base_url(self) -> str:
         """The root URL requests go to, without a trailing slash."""
         return str(getattr(self, self.base_url_field)).rstrip("/")

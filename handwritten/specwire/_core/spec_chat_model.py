@@ -15,6 +15,8 @@ import httpx
 from orjson import JSONDecodeError, loads
 from pydantic import BaseModel
 
+from .._batch.model import ChatBatching
+from .._ratelimit import Reservation, estimate_tokens
 from .accumulator import StreamAccumulator
 from .binding import ModelBinding
 from .bound import BoundModel
@@ -35,10 +37,14 @@ if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
 
 
-class SpecChatModel(ChatModelBase, BoundModel):
+class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
+    chat_formatter: ClassVar[type[FormatterBase] | None] = None
+    """The provider's named formatter (``DeepSeekChatFormatter``), generated for a
+    provider that shares another's dialect; the default where its endpoint speaks that
+    dialect."""
 
     def __init__(
         self,
@@ -69,10 +75,6 @@ class SpecChatModel(ChatModelBase, BoundModel):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
-        from .._cards import check_parameters_against_card
-
-        # a parameter the model's card removes is refused here (no-op without a card)
-        check_parameters_against_card(type(self), model, self.parameters)
         self._dialect: ChatDialect = self._bind(
             credential,
             ChatDialect,
@@ -86,7 +88,9 @@ class SpecChatModel(ChatModelBase, BoundModel):
             },
         )
         if formatter is None:
-            self.formatter = self._dialect.formatter_class()
+            named, default = self.chat_formatter, self._dialect.formatter_class
+            fits = named is not None and issubclass(named, default)
+            self.formatter = (named if fits else default)()  # type: ignore[misc]
 
     # ------------------------------------------------------------------ call
     async def _call_api(
@@ -112,10 +116,11 @@ class SpecChatModel(ChatModelBase, BoundModel):
         # set by ChatModelBase around this call when telemetry is on: the engine adds
         # what only it sees (the provider's response id, model and stop reason)
         telemetry = current_call()
+        estimate = estimate_tokens(wire.body)
         if not stream:
-            return await self._retry.run(lambda: self._complete(wire, started, telemetry))
-        response = await self._retry.run(lambda: self._open(wire, True))
-        return self._stream(response, wire, started, telemetry)
+            return await self._retry.run(lambda: self._complete(wire, started, telemetry, estimate))
+        response = await self._retry.run(lambda: self._open(wire, True, estimate))
+        return self._stream(response, wire, started, telemetry, estimate)
 
     def _split_kwargs(
         self, kwargs: dict[str, Any]
@@ -127,42 +132,53 @@ class SpecChatModel(ChatModelBase, BoundModel):
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
         params = self.parameters
-        if overrides:
-            from .._cards import check_parameters_against_card
-
-            check_parameters_against_card(type(self), self.model, overrides)
+        if overrides:  # removed ones were refused by the base's _check_call_parameters
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
         return params.model_dump(exclude_none=True), kwargs, extra
 
-    async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
+    async def _open(self, wire: WireRequest, stream: bool, estimate: int = 0) -> httpx.Response:
         headers, query = request_address(
             self.credential, self._endpoint, stream=stream, headers=wire.headers, query=wire.query
         )
-        return await self._http.open(
-            "POST",
-            self.credential.resolved_base_url() + wire.path,
-            provider=self.binding.provider,
-            json_body=wire.body,
-            headers=headers,
-            params=query,
-            errors=self._dialect.errors,
-        )
+        # every attempt waits for the model's rate budget; a failed one gives its
+        # tokens back, and a 429 pauses everyone sharing the budget
+        reservation = await self.budget.acquire(estimate)
+        try:
+            return await self._http.open(
+                "POST",
+                self.credential.resolved_base_url() + wire.path,
+                provider=self.binding.provider,
+                json_body=wire.body,
+                headers=headers,
+                params=query,
+                errors=self._dialect.errors,
+            )
+        except BaseException as error:
+            await self.budget.observe(error)
+            await reservation.settle(0)
+            raise
 
     async def _complete(
-        self, wire: WireRequest, started: float, telemetry: CallTelemetry | None = None
+        self,
+        wire: WireRequest,
+        started: float,
+        telemetry: CallTelemetry | None = None,
+        estimate: int = 0,
     ) -> ChatResponse:
-        body = await read_json_body(await self._open(wire, False), self.binding.provider)
+        body = await read_json_body(await self._open(wire, False, estimate), self.binding.provider)
         acc = self._dialect.accumulator()
         self._dialect.on_response(body, acc)
         if telemetry is not None:
             telemetry.on_payload(body)
             telemetry.on_accumulated(acc)
+        usage = self._usage(acc, wire, started)
+        await self._settle(estimate, usage)
         return ChatResponse(
             content=acc.final_blocks(),
             is_last=True,
-            usage=self._usage(acc, wire, started),
+            usage=usage,
             metadata=dict(acc.extra) or None,
         )
 
@@ -178,12 +194,20 @@ class SpecChatModel(ChatModelBase, BoundModel):
             )
         return usage
 
+    async def _settle(self, estimate: int, usage: ChatUsage | None) -> None:
+        """Correct the rate budget's token estimate by the usage the provider reported."""
+        if usage is not None and (usage.input_tokens or usage.output_tokens):
+            await Reservation(self.budget, estimate).settle(
+                usage.input_tokens + usage.output_tokens
+            )
+
     async def _stream(
         self,
         response: httpx.Response,
         wire: WireRequest,
         started: float,
         telemetry: CallTelemetry | None = None,
+        estimate: int = 0,
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
@@ -215,13 +239,15 @@ class SpecChatModel(ChatModelBase, BoundModel):
                     retries_left -= 1
                     await response.aclose()
                     acc = self._dialect.accumulator()
-                    response = await self._retry.run(lambda: self._open(wire, True))
+                    response = await self._retry.run(lambda: self._open(wire, True, estimate))
             if telemetry is not None:
                 telemetry.on_accumulated(acc)
+            usage = self._usage(acc, wire, started)
+            await self._settle(estimate, usage)
             yield ChatResponse(
                 content=acc.final_blocks(),
                 is_last=True,
-                usage=self._usage(acc, wire, started),
+                usage=usage,
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,

@@ -23,6 +23,7 @@ from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
 from .._core.errors import ProviderError, ServerError, StreamBrokenError
 from .._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
+from .media_output import dashscope_audio_part
 from .tools import function_tools, openai_function_tools, tool_choice
 
 _MEDIA_KEYS = ("image", "video", "audio")
@@ -125,6 +126,7 @@ class DashScopeChatDialect(ChatDialect):
             text = _text_of(message.get("content"))
             if text:
                 acc.text(text)
+            _media_parts(message.get("content"), acc)
             for position, call in enumerate(message.get("tool_calls") or []):
                 self._tool_call(position, call, acc)
             self._stop(choice.get("finish_reason"), acc)
@@ -174,6 +176,16 @@ def _text_of(content: Any) -> str:
     if isinstance(content, list):
         return "".join(p["text"] for p in content if isinstance(p, dict) and p.get("text"))
     return ""
+
+
+def _media_parts(content: Any, acc: StreamAccumulator) -> None:
+    """Audio parts of a message's content (Qwen-Omni speech output): one audio block per
+    answer, streamed pieces appended (a chunk's part position varies with what else it
+    carries, so it is not the key)."""
+    if isinstance(content, list):
+        for part in content:
+            if isinstance(part, dict) and part.get("audio"):
+                dashscope_audio_part(acc, part["audio"], 0)
 
 
 def _multimodal_message(message: dict[str, Any]) -> dict[str, Any]:

@@ -91,6 +91,15 @@ class OpenAIChatDialect(ChatDialect):
         return out
 
     # ------------------------------------------------------------------ response
+    @staticmethod
+    def _speech(acc: StreamAccumulator, audio: Any) -> None:
+        """Speech output (``modalities: ["text", "audio"]``): the audio as a data block,
+        its transcript as text. Imported here, where speech arrives: most answers carry
+        none."""
+        from .media_output import openai_audio
+
+        openai_audio(acc, audio)
+
     def on_response(self, body: Any, acc: StreamAccumulator) -> None:
         if not isinstance(body, dict):
             raise ServerError(
@@ -118,6 +127,8 @@ class OpenAIChatDialect(ChatDialect):
                 if not isinstance(args, str):
                     args = json.dumps(args if args is not None else {}, ensure_ascii=False)
                 acc.tool_call(i, call_id=call.get("id"), name=fn.get("name"), arguments=args)
+            if message.get("audio"):
+                self._speech(acc, message["audio"])
             acc.stop_reason = choice.get("finish_reason")
         self._usage(body.get("usage"), acc)
 
@@ -142,6 +153,8 @@ class OpenAIChatDialect(ChatDialect):
                 calls = delta.get("tool_calls")
                 if calls:
                     self._tool_call_deltas(calls, acc)
+                if "audio" in delta:
+                    self._speech(acc, delta["audio"])
             if choice.get("finish_reason"):
                 acc.stop_reason = choice["finish_reason"]
         usage = payload.get("usage")

@@ -31,6 +31,7 @@ from .._core.errors import (
 )
 from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
+from .._ratelimit.model import RateLimited
 from .batching import BatchLimits, InputKind, kind_of, pack
 from .cache import EmbeddingCacheBase, cache_key
 from .dimensions import DimensionRule
@@ -85,7 +86,7 @@ class CallOptions:
     """Unknown keyword arguments, merged where the wire format keeps its parameters."""
 
 
-class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
+class EmbeddingModelBase(RateLimited, ModelLifecycle, ABC, Generic[InputT]):
     """An embedding model: ``await model(inputs, **kwargs) -> EmbeddingResponse``.
 
     ``InputT`` is ``str`` for text models and ``str | DataBlock`` for multimodal ones.
@@ -125,10 +126,15 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card, removed_by_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
         self.embedding_cache = embedding_cache
         self.max_retries = max_retries
         self.retry_delay = retry_delay
         self.max_concurrency = max_concurrency
+        self._removed = removed_by_card(type(self), model)
         self._retry = self._retry_policy(max_retries, retry_delay)
         self.card: EmbeddingModelCard | None = _card_for(type(self), model)
         self._dimension_rule = DimensionRule.from_card(self.card)
@@ -307,6 +313,9 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
                 keywords[name] = value
         params = self.parameters
         if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
@@ -317,7 +326,9 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
                 getattr(params, "dimensions", None),
                 "dimensions" in params.model_fields_set,
             )
-        others = params.model_dump(mode="json", exclude_none=True, exclude={"dimensions"})
+        # a removed field's class default is not sent either
+        removed = set(self._removed) | {"dimensions"}
+        others = params.model_dump(mode="json", exclude_none=True, exclude=removed)
         return CallOptions(dimensions=dimensions, parameters=others, extra=extra, keywords=keywords)
 
     def _cache_configuration(self, options: CallOptions) -> dict[str, Any]:
@@ -417,11 +428,22 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
 
     async def _embed_batch(self, inputs: list[InputT], kwargs: dict[str, Any]) -> EmbeddingResponse:
         """One batch, retried on its own; the count of vectors is checked."""
-        response = await self._retry.run(
-            lambda: self._call_api(inputs, **kwargs),
-            sleep=self._sleep,
-            retryable=self._is_retryable,
-        )
+        estimate = _estimate_inputs(inputs)
+
+        async def attempt() -> EmbeddingResponse:
+            # each attempt waits for the rate budget; a 429 pauses all who share it
+            reservation = await self.budget.acquire(estimate)
+            try:
+                response = await self._call_api(inputs, **kwargs)
+            except Exception as error:
+                await self.budget.observe(error)
+                await reservation.settle(0)
+                raise
+            used = response.usage.tokens if response.usage and response.usage.tokens else None
+            await reservation.settle(used)
+            return response
+
+        response = await self._retry.run(attempt, sleep=self._sleep, retryable=self._is_retryable)
         if len(response.embeddings) != len(inputs):
             raise ProviderError(
                 f"{len(response.embeddings)} vectors came back for {len(inputs)} inputs",
@@ -446,6 +468,11 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
 
         cards: list[EmbeddingModelCard] = list_cards(cls, "embedding", custom_yaml_dir)
         return cards
+
+
+def _estimate_inputs(inputs: Sequence[str | DataBlock]) -> int:
+    """Tokens a batch will use, about four characters a token (media: a flat 256)."""
+    return sum(len(item) // 4 + 1 if isinstance(item, str) else 256 for item in inputs)
 
 
 _CARDS: dict[builtins.type[Any], dict[str, Any]] = {}

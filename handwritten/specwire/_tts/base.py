@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from .._core.bound import ModelLifecycle, check_model_arguments
 from .._core.credential import CredentialBase
+from .._ratelimit.model import RateLimited
 from .response import TTSResponse
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class NoTTSParameters(BaseModel):
     """The parameters of a TTS model that takes none."""
 
 
-class TTSModelBase(ModelLifecycle, ABC):
+class TTSModelBase(RateLimited, ModelLifecycle, ABC):
     """A text-to-speech model: ``await model.synthesize(text)``.
 
     With ``stream=False`` the call returns one ``TTSResponse`` holding the audio; with
@@ -64,6 +65,12 @@ class TTSModelBase(ModelLifecycle, ABC):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card, removed_by_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
+        self._removed = removed_by_card(type(self), model)
+        self.parameters = _card_voice_default(type(self), model, self.parameters)
         self.stream = stream
 
     def __repr__(self) -> str:
@@ -146,3 +153,26 @@ def _traced_synthesize(synthesize: _Synthesize) -> _Synthesize:
 
     traced._traced = True  # type: ignore[attr-defined]
     return traced
+
+
+def _card_voice_default(
+    cls: builtins.type[TTSModelBase], model: str, params: BaseModel
+) -> BaseModel:
+    """``params`` with the card's default voice when the caller chose none and the class
+    default is not among the card's voices (the rule of ``merge_overrides``: then the
+    card's first voice is the default), so the model speaks with the voice its form
+    shows."""
+    if "voice" not in type(params).model_fields or "voice" in params.model_fields_set:
+        return params
+    current = getattr(params, "voice", None)
+    if current is None:
+        return params
+    from .._cards import TTSModelCard
+    from .._cards.loading import card_named
+
+    card = card_named(cls, "tts", model)
+    if not isinstance(card, TTSModelCard) or not card.voices or current in card.voices:
+        return params
+    voice = (card.parameter_schema.get("properties") or {}).get("voice") or {}
+    default = voice.get("default")
+    return params if default is None else params.model_copy(update={"voice": default})

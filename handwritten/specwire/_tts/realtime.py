@@ -290,6 +290,25 @@ class RealtimeTTSModelBase(TTSModelBase, BoundModel):
         self._utterance_started = None
         self._done = asyncio.Event()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a pickle holds the settings; the socket, its task and the current utterance
+        # stay behind, and the worker connects afresh
+        state = dict(self.__dict__)
+        for name in ("_ws", "_runner", "_changed", "_done", "_failure"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._ws = None
+        self._runner = None
+        self._changed = asyncio.Event()
+        self._failure = None
+        self._closing = False
+        self._explicit = False
+        self._reset_connection_state()
+        self._reset_utterance()
+
     def _reset_connection_state(self) -> None:
         self._started = False
         self._ready = False
@@ -609,9 +628,10 @@ class RealtimeTTSModelBase(TTSModelBase, BoundModel):
     def _effective_parameters(self) -> dict[str, Any]:
         """The parameters as sent: the spec's audio defaults for this model filled in
         where none is given, so the media type always matches the audio."""
-        values = self.parameters.model_dump(exclude_none=True)
+        # a field the card removes is never sent, not even as the class default
+        values = self.parameters.model_dump(exclude_none=True, exclude=set(self._removed))
         fields = type(self.parameters).model_fields
         for key, value in audio_defaults(self._options.audio_defaults, self.model).items():
-            if key in fields and values.get(key) is None:
+            if key in fields and key not in self._removed and values.get(key) is None:
                 values[key] = value
         return values

@@ -104,24 +104,34 @@ class SpecTTSModel(TTSModelBase, BoundModel):
         extra = dict(kwargs.pop("extra_body", None) or {})
         params = self.parameters
         if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
-        return params.model_dump(exclude_none=True), kwargs, extra
+        # a field the card removes is never sent, not even as the class default
+        return params.model_dump(exclude_none=True, exclude=set(self._removed)), kwargs, extra
 
     async def _open(self, body: dict[str, Any], stream: bool) -> httpx.Response:
         endpoint = self._endpoint
         headers, query = request_address(self.credential, endpoint, stream=stream)
         path = (endpoint.stream_path if stream else None) or endpoint.path
-        return await self._http.open(
-            "POST",
-            self.credential.resolved_base_url() + path.replace("{model}", self.model),
-            provider=self.binding.provider,
-            json_body=body,
-            headers=headers,
-            params=query,
-            errors=self._dialect.errors,
-        )
+        # each attempt waits for the model's rate budget (requests; a 429 pauses all)
+        await self.budget.acquire(0)
+        try:
+            return await self._http.open(
+                "POST",
+                self.credential.resolved_base_url() + path.replace("{model}", self.model),
+                provider=self.binding.provider,
+                json_body=body,
+                headers=headers,
+                params=query,
+                errors=self._dialect.errors,
+            )
+        except BaseException as error:
+            await self.budget.observe(error)
+            raise
 
     async def _complete(self, body: dict[str, Any], started: float) -> TTSResponse:
         payload = await read_json_body(await self._open(body, False), self.binding.provider)

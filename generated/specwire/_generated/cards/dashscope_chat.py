@@ -162,6 +162,28 @@ CARDS: dict[str, dict[str, Any]] = {
         "source": "https://help.aliyun.com/zh/model-studio/models (retrieved 2026-11-23); https://www.alibabacloud.com/help/en/model-studio/claude-code (retrieved 2026-11-23); figures cross-checked against a mirror of the Model Studio console model-detail data (47.109.151.80 Maas-Model-platform parsed_json)",
         "status": "active",
     },
+    "qwen3-omni-flash.yaml": {
+        "context_size": 65536,
+        "input_types": [
+            "text/plain",
+            "image/png",
+            "image/jpeg",
+            "image/webp",
+            "audio/wav",
+            "audio/mpeg",
+            "video/mp4",
+        ],
+        "label": "Qwen3-Omni-Flash",
+        "name": "qwen3-omni-flash",
+        "output_size": 16384,
+        "output_types": ["text/plain", "application/x-thinking", "audio/pcm"],
+        "parameter_overrides": {
+            "max_tokens": {"maximum": 16384},
+            "thinking_enable": {"default": False},
+        },
+        "source": "https://www.alibabacloud.com/help/en/model-studio/qwen-omni (retrieved 2026-12-01)",
+        "status": "active",
+    },
     "qwen3-vl-plus.yaml": {
         "context_size": 262144,
         "input_types": [

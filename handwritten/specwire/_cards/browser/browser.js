@@ -106,6 +106,7 @@
     if (inputs.some((t) => t.startsWith("audio/"))) caps.push("Audio input");
     if (inputs.includes("application/pdf")) caps.push("PDF input");
     if (card.output_types.some((t) => t.startsWith("audio/"))) caps.push("Speech output");
+    if (card.output_types.some((t) => t.startsWith("image/"))) caps.push("Image output");
     if (card.type === "embedding_model") caps.push("Embeddings");
     if (card.realtime) caps.push("Realtime (streamed text in)");
     return caps;
