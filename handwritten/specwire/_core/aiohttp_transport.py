@@ -129,7 +129,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._session_here()
         timeout = request.extensions.get("timeout", {})
-        content = request.content if request.method != "GET" else None
+        content = await request.aread()  # bytes as they are; a streamed body (multipart) read
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         proxy = self._proxy
         with _mapped(request):

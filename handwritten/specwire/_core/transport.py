@@ -108,7 +108,11 @@ class HttpTransport:
 
     def __getstate__(self) -> dict[str, Any]:
         # connections stay in their process; a worker opens its own on first use
-        return {"_timeout": self._timeout, "_client": None}
+        if not self._own:
+            raise TypeError("a model given its own http_client= cannot be pickled")
+        state = dict(self.__dict__)
+        state["_client"] = None
+        return state
 
     @property
     def client(self) -> httpx.AsyncClient:
