@@ -82,7 +82,9 @@ async def test_chat_streams_the_reply_and_reports_usage_on_stderr() -> None:
         )
         request = server.requests[0]
     assert code == 0, err
-    assert out == f"{DIM}Two small \x1b[0m{DIM}numbers.\x1b[0m\n1, 2, 3\n"  # thinking dimmed
+    # thinking dimmed; events that arrive in one read are one delta, so one dimmed run
+    # or two, depending on the transport's reads
+    assert out.replace("\x1b[0m" + DIM, "") == f"{DIM}Two small numbers.\x1b[0m\n1, 2, 3\n"
     assert err.strip().startswith("usage: 11 input, 7 output") and err.strip().endswith(" s")
     assert request.path == "/chat/completions"
     assert request.headers["authorization"] == "Bearer sk-test"

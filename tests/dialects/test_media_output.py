@@ -216,7 +216,10 @@ async def test_responses_streamed_image_previews_then_the_result() -> None:
     cassette = "openai_responses/chat_stream_image_generation.yaml"
     events = recorded_body(cassette).encode().split(b"\n\n")
     pieces = [e + b"\n\n" for e in events if e.strip()]  # one event per read, as served
-    async with LoopbackServer([Reply(body=pieces, content_type="text/event-stream")]) as server:
+    # paced, so each event is its own read on every transport (events read together are
+    # one delta, and a preview would be replaced before it was shown)
+    reply = Reply(body=pieces, content_type="text/event-stream", delay=0.005)
+    async with LoopbackServer([reply]) as server:
         model = OpenAIResponseModel(
             credential=OpenAICredential(api_key="sk-test", base_url=server.url + "/v1"),
             model="gpt-4.1-mini",

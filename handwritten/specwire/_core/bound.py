@@ -12,7 +12,7 @@ bound to a spec (a generated class) the set-up every engine used to repeat.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from .contract import Dialect
@@ -65,18 +65,20 @@ class BoundModel(ModelLifecycle):
         *,
         timeout: httpx.Timeout | float | None = None,
         http: bool = True,
+        http_options: Mapping[str, Any] | None = None,
         **retry: Any,
     ) -> DialectT:
         """Select the endpoint, build its dialect (a ``dialect_base``), the transport
-        (unless ``http`` is False: websocket models open their own) and the retry policy
-        (``retry``: delays overriding the defaults); return the dialect."""
+        (unless ``http`` is False: websocket models open their own; ``http_options`` are
+        ``HttpTransport``'s keywords) and the retry policy (``retry``: delays overriding
+        the defaults); return the dialect."""
         from .._dialects import load_dialect
         from .transport import HttpTransport
 
         self._endpoint = self.binding.endpoint_for(credential.resolved_base_url())
         dialect_cls = load_dialect(self._endpoint.dialect, dialect_base)
         dialect = dialect_cls(self._endpoint, self.binding.wire_params, self.binding.provider)
-        self._transport = HttpTransport(timeout) if http else None
+        self._transport = HttpTransport(timeout, **(http_options or {})) if http else None
         self._retry = self.binding.retry_policy(max_retries, **retry)
         return dialect
 

@@ -8,10 +8,11 @@ policy, decodes the stream format and feeds the dialect's events to the accumula
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
+from orjson import JSONDecodeError, loads
 from pydantic import BaseModel
 
 from .._batch.model import ChatBatching
@@ -20,6 +21,7 @@ from .accumulator import StreamAccumulator
 from .binding import ModelBinding
 from .bound import BoundModel
 from .chat_model import ChatModelBase
+from .construct import construct
 from .credential import CredentialBase
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
@@ -33,8 +35,6 @@ from .transport import decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
-
-_construct_response = ChatResponse.model_construct
 
 
 class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
@@ -56,6 +56,10 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
         context_size: int = 128000,
         formatter: FormatterBase | None = None,
         timeout: httpx.Timeout | float | None = None,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
     ) -> None:
         super().__init__(
             credential=credential,
@@ -72,7 +76,16 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
                 f"not {type(self.parameters).__name__}"
             )
         self._dialect: ChatDialect = self._bind(
-            credential, ChatDialect, max_retries, timeout=timeout
+            credential,
+            ChatDialect,
+            max_retries,
+            timeout=timeout,
+            http_options={
+                "transport": transport,
+                "http_client": http_client,
+                "default_headers": default_headers,
+                "max_connections": max_connections,
+            },
         )
         if formatter is None:
             named, default = self.chat_formatter, self._dialect.formatter_class
@@ -206,14 +219,17 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
                 try:
                     async for delta in self._read_stream(response, acc, telemetry):
                         handed_out = True
-                        yield _construct_response(
-                            content=delta,
-                            is_last=False,
-                            usage=None,
-                            id=response_id,
-                            created_at=created_at,
-                            metadata=None,
-                            type="chat",
+                        yield construct(
+                            ChatResponse,
+                            {
+                                "content": delta,
+                                "is_last": False,
+                                "usage": None,
+                                "id": response_id,
+                                "created_at": created_at,
+                                "metadata": None,
+                                "type": "chat",
+                            },
                         )
                     break
                 except ProviderError as error:
@@ -248,7 +264,7 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
-        chunks: AsyncIterator[bytes] = response.aiter_bytes()
+        chunks = _body(response)
         on_event: Callable[[str | None, Any, StreamAccumulator], None] = self._dialect.on_event
         if telemetry is not None:
             on_event = observed(on_event, telemetry)  # the response id and model
@@ -275,7 +291,10 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
                         if terminator is not None and event.data == terminator:
                             done = True
                             break
-                        payload = decode_json(event.data)
+                        try:
+                            payload = loads(event.data)
+                        except JSONDecodeError:
+                            payload = None
                         if payload is None and event.data.strip():
                             raise StreamBrokenError(
                                 f"undecodable stream event: {event.data[:120]!r}", provider=provider
@@ -314,9 +333,21 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
             raise StreamBrokenError(
                 f"stream broken: {type(exc).__name__}: {exc}", provider=provider
             ) from exc
+        await response.aclose()  # the body ended: the connection can be reused now
         delta = take()
         if delta:
             yield delta
+
+
+def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's bytes as they arrive. Without a content-encoding to undo they come
+    straight from the transport's stream, skipping the two generator layers httpx's
+    ``aiter_bytes`` adds to every chunk (on a one-event-per-chunk stream, per event)."""
+    stream = response.stream
+    if "content-encoding" not in response.headers and isinstance(stream, httpx.AsyncByteStream):
+        response.is_stream_consumed = True
+        return stream.__aiter__()
+    return response.aiter_bytes()
 
 
 async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -50,10 +50,24 @@ class _SpecEmbeddingEngine(EmbeddingBatching, EmbeddingModelBase[InputT], BoundM
         retry_delay: float = 1.0,
         max_concurrency: int = 8,
         timeout: httpx.Timeout | float | None = None,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
     ) -> None:
         # the wire module decides which inputs a cardless model takes, so it comes first
         self._wire: EmbeddingWire = self._bind(
-            credential, EmbeddingWire, max_retries, timeout=timeout, **batch_delays(retry_delay)
+            credential,
+            EmbeddingWire,
+            max_retries,
+            timeout=timeout,
+            http_options={
+                "transport": transport,
+                "http_client": http_client,
+                "default_headers": default_headers,
+                "max_connections": max_connections,
+            },
+            **batch_delays(retry_delay),
         )
         super().__init__(
             credential=credential,

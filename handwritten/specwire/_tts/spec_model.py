@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, ClassVar
 
 import httpx
@@ -52,13 +52,26 @@ class SpecTTSModel(TTSModelBase, BoundModel):
         max_retries: int = 3,
         timeout: httpx.Timeout | float | None = None,
         fetch_audio: bool = True,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
     ) -> None:
         super().__init__(credential=credential, model=model, parameters=parameters, stream=stream)
         check_model_arguments(model, max_retries)
         self.max_retries = max_retries
         self.fetch_audio = fetch_audio
         self._dialect: TTSHttpDialect = self._bind(
-            credential, TTSHttpDialect, max_retries, timeout=timeout
+            credential,
+            TTSHttpDialect,
+            max_retries,
+            timeout=timeout,
+            http_options={
+                "transport": transport,
+                "http_client": http_client,
+                "default_headers": default_headers,
+                "max_connections": max_connections,
+            },
         )
 
     # ------------------------------------------------------------------ call
