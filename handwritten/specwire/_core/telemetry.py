@@ -148,7 +148,6 @@ class CallTelemetry:
         attributes: Mapping[str, Any],
     ) -> None:
         self._instruments = instruments
-        self._started = time.perf_counter()
         self._first_chunk: float | None = None
         parts = urlsplit(_base_url(credential))
         self.response_id: str | None = None
@@ -172,6 +171,8 @@ class CallTelemetry:
                 kind=SpanKind.CLIENT,
                 attributes={**self._metric_attributes, **_clean(attributes)},
             )
+        # timed from after the span starts, so time to first chunk never exceeds the span
+        self._started = time.perf_counter()
 
     def set(self, attributes: Mapping[str, Any]) -> None:
         """Add attributes to the span (None values are skipped)."""
