@@ -56,7 +56,16 @@ class _Slot:
 class StreamAccumulator:
     """Collects typed stream events into ordered response blocks and usage."""
 
-    __slots__ = ("_by_key", "_dirty", "_slots", "extra", "state", "stop_reason", "usage_fields")
+    __slots__ = (
+        "_by_key",
+        "_dirty",
+        "_slots",
+        "extra",
+        "finished",
+        "state",
+        "stop_reason",
+        "usage_fields",
+    )
 
     def __init__(self) -> None:
         self._slots: list[_Slot] = []
@@ -64,6 +73,8 @@ class StreamAccumulator:
         self._dirty: dict[int, _Slot] = {}
         self.usage_fields: dict[str, int] = {}
         self.stop_reason: str | None = None
+        # set by the engine or the dialect when the stream's completion signal arrived
+        self.finished = False
         self.extra: dict[str, object] = {}
         self.state: dict[str, Any] = {}  # a dialect's per-stream scratch (ids by index...)
 

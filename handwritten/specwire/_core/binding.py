@@ -40,6 +40,9 @@ class EndpointBinding:
     stream_path: str | None = None
     stream_format: StreamFormat = "sse"
     stream_terminator: str | None = None
+    stream_end_signal: bool = True
+    """Whether a complete stream always ends with a completion signal; False (spec
+    ``stream.end_signal: false``) for a server that legitimately sends none."""
     headers: Mapping[str, str] = field(default_factory=dict)
     stream_headers: Mapping[str, str] = field(default_factory=dict)
     stream_query: Mapping[str, str] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .blocks import TextBlock, ToolCallBlock
 from .credential import CredentialBase
-from .errors import BadRequestError, StructuredOutputError
+from .errors import BadRequestError, InvalidInputError, StructuredOutputError
 from .json_repair import parse_json_object
 from .messages import Msg, UserMsg
 from .response import ChatResponse, ChatUsage, StructuredResponse
@@ -78,7 +78,9 @@ class ChatModelBase(ABC):
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         """Call the model; see the class docstring for what comes back."""
-        return await self._call_api(self.model, list(messages), tools, tool_choice, **kwargs)
+        checked = check_messages(messages)
+        check_tools(tools, tool_choice)
+        return await self._call_api(self.model, checked, tools, tool_choice, **kwargs)
 
     @abstractmethod
     async def _call_api(
@@ -187,3 +189,59 @@ def _validate_against_schema(content: dict[str, Any], schema: dict[str, Any]) ->
     missing = [k for k in schema.get("required", []) if k not in content]
     if missing:
         raise ValueError(f"structured output lacks required fields {missing}")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_messages(messages: object) -> list[Msg]:
+    """``messages`` as a list, refused (naming what was given) unless it is a non-empty
+    sequence of ``Msg``: every chat API needs at least one message."""
+    if isinstance(messages, Msg):
+        raise InvalidInputError(
+            f"messages must be a list of Msg, got one {type(messages).__name__}: wrap it in a list"
+        )
+    if isinstance(messages, str | bytes | dict) or not isinstance(messages, Sequence):
+        raise InvalidInputError(
+            f"messages must be a list of Msg (UserMsg, AssistantMsg, SystemMsg...), "
+            f"got {type(messages).__name__} {_shown(messages)}"
+        )
+    out = list(messages)
+    if not out:
+        raise InvalidInputError("messages is empty: a chat call needs at least one message")
+    for position, message in enumerate(out):
+        if not isinstance(message, Msg):
+            raise InvalidInputError(
+                f"messages[{position}] must be a Msg (UserMsg, AssistantMsg, SystemMsg...), "
+                f"got {type(message).__name__} {_shown(message)}"
+            )
+    return out
+
+
+def check_tools(tools: object, tool_choice: object) -> None:
+    """Refuse tools that are not function schemas, and a ``tool_choice`` that names a
+    tool not given (or asks for a tool when none is given)."""
+    from .._dialects.tools import function_tools
+    from .._dialects.tools import tool_choice as read_choice
+
+    if tools is not None and not isinstance(tools, list):
+        raise InvalidInputError(
+            f"tools must be a list of function schemas, got {type(tools).__name__}"
+        )
+    try:
+        names = [t.name for t in function_tools(tools)]
+        choice = read_choice(tool_choice)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from None
+    if choice is None:
+        return
+    if choice.mode == "function" and choice.name not in names:
+        given = ", ".join(names) if names else "none"
+        raise InvalidInputError(
+            f"tool_choice names the tool {choice.name!r}, which is not among the tools "
+            f"given ({given})"
+        )
+    if choice.mode == "required" and not names:
+        raise InvalidInputError("tool_choice='required' needs tools, and none were given")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .accumulator import StreamAccumulator
 from .binding import EndpointBinding, WireParam, place_parameters
+from .finish_reasons import FinishReason
 from .transport import read_error_fields
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ class ChatDialect(ABC):
     name: ClassVar[str]
     formatter_class: ClassVar[type[FormatterBase]]
     multi_agent_formatter_class: ClassVar[type[FormatterBase]]
+    finish_reasons: ClassVar[Mapping[str, FinishReason]] = {}
+    """The provider's finish values and the normalized reason each stands for."""
+    completion_signal: ClassVar[str] = "a finish reason"
+    """What ends a complete stream (named in ``IncompleteStreamError``); the dialect
+    sets ``acc.finished`` when it sees it."""
 
     def __init__(
         self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str

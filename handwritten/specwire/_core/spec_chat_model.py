@@ -16,14 +16,31 @@ from pydantic import BaseModel
 
 from .accumulator import StreamAccumulator
 from .binding import EndpointBinding, ModelBinding
+from .blocks import ToolCallBlock
+from .call_log import CallLog
 from .chat_model import ChatModelBase
-from .credential import CredentialBase
+from .credential import CredentialBase, check_credential_family
+from .deadline import DEFAULT_DEADLINE, check_deadline, read_timeout_of, within_deadline
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
-from .errors import APITimeoutError, ProviderError, StreamBrokenError
+from .errors import (
+    APITimeoutError,
+    IncompleteStreamError,
+    ProviderError,
+    ResponseFormatError,
+    StreamBrokenError,
+)
+from .finish_reasons import FinishReason, normalize_finish_reason
 from .ids import new_id, now_iso
 from .response import ChatResponse
-from .transport import HttpTransport, decode_json, read_json_body, request_address
+from .secrets import Redactor
+from .transport import (
+    HttpTransport,
+    check_stream_content_type,
+    decode_json,
+    read_json_body,
+    request_address,
+)
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
@@ -46,6 +63,7 @@ class SpecChatModel(ChatModelBase):
         context_size: int = 128000,
         formatter: FormatterBase | None = None,
         timeout: httpx.Timeout | float | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         super().__init__(
             credential=credential,
@@ -61,6 +79,7 @@ class SpecChatModel(ChatModelBase):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        check_credential_family(self, credential, "chat")
         from .._cards import check_parameters_against_card
 
         # a parameter the model's card removes is refused here (no-op without a card)
@@ -76,6 +95,8 @@ class SpecChatModel(ChatModelBase):
         if formatter is None:
             self.formatter = dialect_cls.formatter_class()
         self._transport = HttpTransport(timeout)
+        self._read_timeout = read_timeout_of(timeout)
+        self.deadline = check_deadline(deadline)
         self._retry = self.binding.retry_policy(max_retries)
 
     async def aclose(self) -> None:
@@ -92,16 +113,29 @@ class SpecChatModel(ChatModelBase):
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         stream = bool(kwargs.pop("stream", self.stream))
+        deadline = check_deadline(kwargs.pop("deadline", self.deadline))
         parameters, extra_body = self._split_kwargs(kwargs)
         formatted = await self.formatter.format(messages)
         call = ChatCall(model_name, formatted, tools or None, tool_choice, parameters, stream)
         wire = self._dialect.build_request(call)
         wire.body.update(extra_body)
         started = time.perf_counter()
+        log = CallLog(
+            self.binding.provider,
+            model_name,
+            "chat stream" if stream else "chat",
+            Redactor.for_credential(self.credential),
+        )
+        log.request(wire.path, wire.body)
+        ends = None if deadline is None else time.monotonic() + deadline
         if not stream:
-            return await self._retry.run(lambda: self._complete(wire, started))
-        response = await self._retry.run(lambda: self._open(wire, True))
-        return self._stream(response, wire, started)
+            async with within_deadline(ends, deadline, self.binding.provider, log):
+                return await self._retry.run(
+                    lambda: self._complete(wire, started), log=log, deadline=ends
+                )
+        async with within_deadline(ends, deadline, self.binding.provider, log):
+            response = await self._retry.run(lambda: self._open(wire, True), log=log, deadline=ends)
+        return self._stream(response, wire, started, log, ends)
 
     def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Parameters (validated: the model's own merged with call overrides) and any
@@ -138,25 +172,58 @@ class SpecChatModel(ChatModelBase):
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
         acc = StreamAccumulator()
         self._dialect.on_response(body, acc)
+        content = acc.final_blocks()
+        finish, provider_finish = self._finish_reason(acc, content)
         return ChatResponse(
-            content=acc.final_blocks(),
+            content=content,
             is_last=True,
             usage=acc.chat_usage(time.perf_counter() - started),
             metadata=dict(acc.extra) or None,
+            finish_reason=finish,
+            provider_finish_reason=provider_finish,
         )
 
+    def _finish_reason(
+        self, acc: StreamAccumulator, content: list[Any]
+    ) -> tuple[FinishReason | None, str | None]:
+        raw = acc.stop_reason
+        if raw is None:
+            return None, None
+        provider_value = str(raw)
+        reason = normalize_finish_reason(provider_value, self._dialect.finish_reasons)
+        if reason == "stop" and any(isinstance(b, ToolCallBlock) for b in content):
+            # Gemini, Ollama and a forced OpenAI tool_choice say "stop" for a turn that
+            # ends in tool calls; the caller's next step is the same as for tool_calls.
+            reason = "tool_calls"
+        return reason, provider_value
+
     async def _stream(
-        self, response: httpx.Response, wire: WireRequest, started: float
+        self,
+        response: httpx.Response,
+        wire: WireRequest,
+        started: float,
+        log: CallLog,
+        ends: float | None,
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
         acc = StreamAccumulator()
         handed_out = False
         retries_left = self.max_retries
+        provider = self.binding.provider
         try:
             while True:
                 try:
-                    async for delta in self._read_stream(response, acc):
+                    check_stream_content_type(response, provider)
+                    reader = self._read_stream(response, acc)
+                    while True:
+                        if ends is None or ends - time.monotonic() > self._read_timeout:
+                            delta = await anext(reader, None)  # the read timeout comes first
+                        else:
+                            async with within_deadline(ends, self.deadline, provider, None):
+                                delta = await anext(reader, None)
+                        if delta is None:
+                            break
                         handed_out = True
                         yield _construct_response(
                             content=delta,
@@ -166,26 +233,72 @@ class SpecChatModel(ChatModelBase):
                             created_at=created_at,
                             metadata=None,
                             type="chat",
+                            finish_reason=None,
+                            provider_finish_reason=None,
                         )
+                    self._check_complete(acc, response_id, created_at, started)
                     break
                 except ProviderError as error:
+                    log.redact(error)
                     # Replaying after a delta reached the caller would repeat output.
                     if handed_out or retries_left <= 0 or not self._retry.is_retryable(error):
+                        log.failure(error, "after output was handed out" if handed_out else None)
+                        raise
+                    if ends is not None and time.monotonic() >= ends:
+                        log.failure(error, "the call's deadline has passed")
                         raise
                     retries_left -= 1
+                    log.retry(0.0, error)  # reopened at once: nothing was handed out yet
                     await response.aclose()
                     acc = StreamAccumulator()
-                    response = await self._retry.run(lambda: self._open(wire, True))
+                    async with within_deadline(ends, self.deadline, provider, log):
+                        response = await self._retry.run(
+                            lambda: self._open(wire, True), log=log, deadline=ends
+                        )
+            content = acc.final_blocks()
+            finish, provider_finish = self._finish_reason(acc, content)
             yield ChatResponse(
-                content=acc.final_blocks(),
+                content=content,
                 is_last=True,
                 usage=acc.chat_usage(time.perf_counter() - started),
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,
+                finish_reason=finish,
+                provider_finish_reason=provider_finish,
             )
         finally:
             await response.aclose()
+
+    def _check_complete(
+        self, acc: StreamAccumulator, response_id: str, created_at: str, started: float
+    ) -> None:
+        """Raise when the stream ended without its completion signal (unless the spec
+        says this endpoint has none): the answer may be cut short."""
+        if acc.finished or not self._endpoint.stream_end_signal:
+            return
+        provider = self.binding.provider
+        if not acc.has_content and not acc.usage_fields and acc.stop_reason is None:
+            raise ResponseFormatError(
+                "the stream ended before any event arrived (an empty body)",
+                status=200,
+                provider=provider,
+            )
+        partial = ChatResponse(
+            content=acc.final_blocks(),
+            is_last=True,
+            usage=acc.chat_usage(time.perf_counter() - started),
+            id=response_id,
+            created_at=created_at,
+            metadata=dict(acc.extra) or None,
+        )
+        raise IncompleteStreamError(
+            f"the stream ended without its completion signal ({self._dialect.name}: "
+            f"{self._dialect.completion_signal}); the answer may be cut short "
+            "(what arrived is in .partial)",
+            partial=partial,
+            provider=provider,
+        )
 
     async def _read_stream(
         self, response: httpx.Response, acc: StreamAccumulator
@@ -216,7 +329,7 @@ class SpecChatModel(ChatModelBase):
                 async for chunk in chunks:
                     for event in decoder.feed(chunk):
                         if terminator is not None and event.data == terminator:
-                            done = True
+                            done = acc.finished = True
                             break
                         payload = decode_json(event.data)
                         if payload is None and event.data.strip():
@@ -230,7 +343,9 @@ class SpecChatModel(ChatModelBase):
                     if done:
                         return
                 for event in decoder.close():
-                    if terminator is None or event.data != terminator:
+                    if terminator is not None and event.data == terminator:
+                        acc.finished = True
+                    else:
                         on_event(event.event, decode_json(event.data), acc)
             else:
                 line_decoder: NdjsonDecoder | JsonArrayDecoder = (

@@ -12,6 +12,7 @@ from .errors import (
     APIConnectionError,
     APITimeoutError,
     ProviderError,
+    ResponseFormatError,
     error_class_for_code,
     error_class_for_status,
 )
@@ -171,9 +172,28 @@ async def read_json_body(response: httpx.Response, provider: str) -> Any:
         await response.aclose()
     body = decode_json(raw)
     if body is None:
-        raise ProviderError(
-            f"the response is not JSON: {raw[:200].decode('utf-8', 'replace')!r}",
+        kind = response.headers.get("content-type") or "no content type"
+        shown = raw[:200].decode("utf-8", "replace")
+        raise ResponseFormatError(
+            f"the response is not JSON ({kind}): {shown!r}" if raw else "the response is empty",
             status=response.status_code,
             provider=provider,
         )
     return body
+
+
+# Bodies a stream request can never legitimately get: a captive portal's or a proxy's
+# sign-in page answers with 200 and HTML.
+_PAGE_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml")
+
+
+def check_stream_content_type(response: httpx.Response, provider: str) -> None:
+    """Raise ``ResponseFormatError`` when a stream request was answered with a web page."""
+    kind = response.headers.get("content-type", "").lower()
+    if kind.startswith(_PAGE_TYPES):
+        raise ResponseFormatError(
+            f"a stream was asked for, but the answer is {kind.split(';')[0]} (a proxy's or "
+            "captive portal's page?)",
+            status=response.status_code,
+            provider=provider,
+        )

@@ -41,6 +41,16 @@ class AnthropicMessagesDialect(ChatDialect):
     name = "anthropic"
     formatter_class = AnthropicChatFormatter
     multi_agent_formatter_class = AnthropicMultiAgentFormatter
+    finish_reasons = {
+        "end_turn": "stop",
+        "stop_sequence": "stop",
+        "max_tokens": "length",
+        "model_context_window_exceeded": "length",
+        "tool_use": "tool_calls",
+        "pause_turn": "pause",
+        "refusal": "refusal",
+    }
+    completion_signal = "message_stop"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -164,9 +174,11 @@ class AnthropicMessagesDialect(ChatDialect):
             if delta.get("stop_reason"):
                 acc.stop_reason = delta["stop_reason"]
             self._usage(payload.get("usage"), acc)
+        elif kind == "message_stop":
+            acc.finished = True
         elif kind == "error":
             self._raise(payload)
-        # ping and message_stop carry nothing to keep.
+        # ping carries nothing to keep.
 
     def _block_start(self, payload: dict[str, Any], acc: StreamAccumulator) -> None:
         index = payload.get("index")

@@ -35,6 +35,8 @@ class DashScopeChatDialect(ChatDialect):
     name = "dashscope"
     formatter_class = DashScopeChatFormatter
     multi_agent_formatter_class = DashScopeMultiAgentFormatter
+    finish_reasons = {"stop": "stop", "length": "length", "tool_calls": "tool_calls"}
+    completion_signal = "a final finish_reason (not null)"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -147,6 +149,7 @@ class DashScopeChatDialect(ChatDialect):
     def _stop(reason: Any, acc: StreamAccumulator) -> None:
         if isinstance(reason, str) and reason and reason != "null":  # "null" means running
             acc.stop_reason = reason
+            acc.finished = True
 
     def _error(self, payload: dict[str, Any], default: type[ProviderError]) -> ProviderError:
         code = payload.get("code")

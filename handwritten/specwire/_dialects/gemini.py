@@ -34,6 +34,7 @@ from .._core.errors import (
     error_class_for_code,
     error_class_for_status,
 )
+from .._core.finish_reasons import FinishReason
 from .._core.ids import new_id
 from .._core.transport import read_error_fields
 from .._formatters.gemini import (
@@ -46,6 +47,18 @@ from .tools import function_tools, tool_choice
 
 _ORIGIN = {"origin": ORIGIN}
 _MODES = {"auto": "AUTO", "none": "NONE", "required": "ANY", "function": "ANY"}
+_FILTERED = ("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY")
+_FINISH_REASONS: dict[str, FinishReason] = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    **dict.fromkeys(_FILTERED, "content_filter"),
+    "IMAGE_PROHIBITED_CONTENT": "content_filter",
+    "IMAGE_RECITATION": "content_filter",
+    # the same values as integers (the enum's numbers, sent by some clients' servers)
+    "1": "stop",
+    "2": "length",
+    **dict.fromkeys(("3", "4", "6", "7", "8", "10"), "content_filter"),
+}
 
 
 class GeminiDialect(ChatDialect):
@@ -54,6 +67,8 @@ class GeminiDialect(ChatDialect):
     name = "gemini"
     formatter_class = GeminiChatFormatter
     multi_agent_formatter_class = GeminiMultiAgentFormatter
+    finish_reasons = _FINISH_REASONS
+    completion_signal = "a candidate's finishReason"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -147,6 +162,7 @@ class GeminiDialect(ChatDialect):
         finish = candidate.get("finishReason")
         if finish is not None:
             acc.stop_reason = str(finish)
+            acc.finished = True
             self._close_streamed_call(acc)
 
     def _part(self, part: dict[str, Any], acc: StreamAccumulator) -> None:

@@ -28,6 +28,8 @@ class OllamaChatDialect(ChatDialect):
     name = "ollama"
     formatter_class = OllamaChatFormatter
     multi_agent_formatter_class = OllamaMultiAgentFormatter
+    finish_reasons = {"stop": "stop", "length": "length"}  # load, unload: other
+    completion_signal = "a line with done: true"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -80,6 +82,7 @@ class OllamaChatDialect(ChatDialect):
         for call in message.get("tool_calls") or []:
             self._tool_call(call, acc)
         if item.get("done"):
+            acc.finished = True
             acc.stop_reason = item.get("done_reason")
             acc.usage(
                 input_tokens=item.get("prompt_eval_count"),

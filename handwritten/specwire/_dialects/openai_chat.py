@@ -26,6 +26,15 @@ class OpenAIChatDialect(ChatDialect):
     name = "openai_chat"
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
+    finish_reasons = {
+        "stop": "stop",
+        "length": "length",
+        "tool_calls": "tool_calls",
+        "function_call": "tool_calls",
+        "content_filter": "content_filter",
+        "insufficient_system_resource": "other",  # DeepSeek: the server ran out
+    }
+    completion_signal = "[DONE] or a finish_reason"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -122,6 +131,7 @@ class OpenAIChatDialect(ChatDialect):
                     self._tool_call_deltas(calls, acc)
             if choice.get("finish_reason"):
                 acc.stop_reason = choice["finish_reason"]
+                acc.finished = True
         usage = payload.get("usage")
         if usage:
             self._usage(usage, acc)

@@ -40,6 +40,13 @@ class OpenAIResponsesDialect(ChatDialect):
     name = "openai_responses"
     formatter_class = OpenAIResponseFormatter
     multi_agent_formatter_class = OpenAIResponseMultiAgentFormatter
+    # a completed response's status, or an incomplete one's incomplete_details.reason
+    finish_reasons = {
+        "completed": "stop",
+        "max_output_tokens": "length",
+        "content_filter": "content_filter",
+    }
+    completion_signal = "response.completed or response.incomplete"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -131,6 +138,7 @@ class OpenAIResponsesDialect(ChatDialect):
                 if position not in done:
                     self._item_done(position, item, acc)
             self._finish(response, acc)
+            acc.finished = True
         elif kind == "response.failed":
             response = payload.get("response") or {}
             raise self._error(response.get("error") or {}, payload)
