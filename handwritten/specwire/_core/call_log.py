@@ -14,7 +14,7 @@ import logging
 import os
 from typing import Any
 
-from .secrets import Redactor
+from .secrets import E, Redactor
 
 logger = logging.getLogger("specwire")
 
@@ -56,7 +56,7 @@ class CallLog:
     def _head(self) -> str:
         return f"{self.provider} {self.operation} {self.target}"
 
-    def redact(self, error: BaseException) -> BaseException:
+    def redact(self, error: E) -> E:
         """``error`` with the credential's secrets blanked (in place)."""
         return self.redactor.error(error)
 

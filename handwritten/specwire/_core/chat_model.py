@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
 
 STRUCTURED_TOOL_NAME = "generate_structured_output"
+_MODES = ("forced tool call", "tool offered with an instruction", "JSON asked for as text")
 
 
 class NoParameters(BaseModel):
@@ -105,11 +106,17 @@ class ChatModelBase(ABC):
         Where the provider refuses a forced tool call (e.g. with thinking on), the tool
         is offered with ``tool_choice="auto"`` and an instruction, and finally the JSON
         is asked for as text."""
-        schema = (
-            structured_model.model_json_schema()
-            if isinstance(structured_model, type)
-            else dict(structured_model)
-        )
+        messages = check_messages(messages)
+        if isinstance(structured_model, type) and issubclass(structured_model, BaseModel):
+            schema = structured_model.model_json_schema()
+        elif isinstance(structured_model, dict):
+            schema = dict(structured_model)
+            _check_schema(schema)
+        else:
+            raise InvalidInputError(
+                "structured_model must be a pydantic model class or a JSON schema dict, "
+                f"got {type(structured_model).__name__}"
+            )
         tool = {
             "type": "function",
             "function": {
@@ -128,16 +135,18 @@ class ChatModelBase(ABC):
                 + json.dumps(schema, ensure_ascii=False),
             ),
         ]
-        last_error: Exception | None = None
+        failures: list[BaseException] = []
         usage: ChatUsage | None = None
-        for tools, choice, instruction in attempts:
+        for number, (tools, choice, instruction) in enumerate(attempts, 1):
             msgs = list(messages)
             if instruction:
                 msgs.append(UserMsg(name="user", content=instruction))
             try:
                 response = await self._call_api(self.model, msgs, tools, choice, **kwargs)
             except BadRequestError as exc:
-                last_error = exc  # e.g. forced tool_choice refused with thinking on
+                # e.g. a forced tool_choice refused with thinking on
+                exc.add_note(f"structured output attempt {number}: {_MODES[number - 1]}")
+                failures.append(exc)
                 continue
             if not isinstance(response, ChatResponse):
                 # Streamed (some providers only think when streaming): keep the final chunk.
@@ -145,13 +154,20 @@ class ChatModelBase(ABC):
                 async for chunk in response:
                     final = chunk
                 if final is None:
-                    last_error = StructuredOutputError("the stream ended without a final chunk")
+                    failures.append(
+                        StructuredOutputError(f"attempt {number}: the stream gave no final chunk")
+                    )
                     continue
                 response = final
             usage = response.usage
             raw = _structured_text(response)
             if raw is None:
-                last_error = StructuredOutputError("the model answered without the structured call")
+                failures.append(
+                    StructuredOutputError(
+                        f"attempt {number} ({_MODES[number - 1]}): the model answered "
+                        "without the structured call"
+                    )
+                )
                 continue
             try:
                 content = parse_json_object(raw)
@@ -160,10 +176,17 @@ class ChatModelBase(ABC):
                 else:
                     _validate_against_schema(content, schema)
             except (ValueError, ValidationError) as exc:
-                last_error = exc
+                exc.add_note(f"structured output attempt {number}: {_MODES[number - 1]}")
+                failures.append(exc)
                 continue
             return StructuredResponse(content=content, usage=usage)
-        raise StructuredOutputError(f"no valid structured output: {last_error}") from last_error
+        reasons = "; ".join(
+            f"{i}. {_MODES[i - 1]}: {type(e).__name__}: {_first_line(e)}"
+            for i, e in enumerate(failures, 1)
+        )
+        raise StructuredOutputError(
+            f"no valid structured output after {len(failures)} attempts: {reasons}", failures
+        ) from (failures[-1] if failures else None)
 
     # ----------------------------------------------------------------- cards
     @classmethod
@@ -185,10 +208,40 @@ def _structured_text(response: ChatResponse) -> str | None:
     return "".join(texts) if texts else None
 
 
+def _check_schema(schema: dict[str, Any]) -> None:
+    """Refuse, before any request, a schema that is not valid JSON Schema."""
+    import jsonschema
+
+    validator_cls = jsonschema.validators.validator_for(schema, jsonschema.Draft202012Validator)
+    try:
+        validator_cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise InvalidInputError(
+            f"the structured output schema is not valid: {exc.message}"
+        ) from exc
+
+
 def _validate_against_schema(content: dict[str, Any], schema: dict[str, Any]) -> None:
-    missing = [k for k in schema.get("required", []) if k not in content]
-    if missing:
-        raise ValueError(f"structured output lacks required fields {missing}")
+    """Validate ``content`` against the full JSON Schema (the schema's own draft, else
+    2020-12); raise ``ValueError`` naming the first wrong path."""
+    import jsonschema  # imported on first use: it is slow to load
+
+    validator_cls = jsonschema.validators.validator_for(schema, jsonschema.Draft202012Validator)
+    try:
+        validator_cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise InvalidInputError(
+            f"the structured output schema is not valid: {exc.message}"
+        ) from exc
+    error = jsonschema.exceptions.best_match(validator_cls(schema).iter_errors(content))
+    if error is not None:
+        path = "".join(f"[{p!r}]" for p in error.absolute_path) or "(the whole object)"
+        raise ValueError(f"structured output does not match the schema at {path}: {error.message}")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "(no message)"
 
 
 def _shown(value: object) -> str:

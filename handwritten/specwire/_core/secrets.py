@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
     from .credential import CredentialBase
+
+E = TypeVar("E", bound=BaseException)
 
 REDACTED = "[redacted]"
 _MIN_SECRET = 4  # shorter values would blank out ordinary words; such keys are refused anyway
@@ -63,7 +65,7 @@ class Redactor:
             return type(value)(self.value(v) for v in value)
         return value
 
-    def error(self, error: BaseException) -> BaseException:
+    def error(self, error: E) -> E:
         """Redact ``error`` in place (its args, and a provider error's ``message`` and
         ``body``), and the errors it was raised from; return it."""
         if not self._secrets:

@@ -21,6 +21,7 @@ from .._core.blocks import DataBlock
 from .._core.credential import CredentialBase
 from .._core.errors import APIConnectionError, ProviderError
 from .._core.ids import new_id, now_iso
+from .._core.secrets import Redactor
 from .._core.transport import HttpTransport, decode_json, request_address
 from .base import EmbeddingModelBase, InputT
 from .batching import InputKind
@@ -102,6 +103,14 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
 
     # ------------------------------------------------------------ one batch
     async def _call_api(self, inputs: list[InputT], **kwargs: Any) -> EmbeddingResponse:
+        try:
+            return await self._send_batch(inputs, **kwargs)
+        except ProviderError as error:
+            # a provider may echo the key it got; it never leaves specwire
+            Redactor.for_credential(self.credential).error(error)
+            raise
+
+    async def _send_batch(self, inputs: list[InputT], **kwargs: Any) -> EmbeddingResponse:
         started = time.perf_counter()
         options = self._options_for(kwargs)
         call = EmbeddingCall(

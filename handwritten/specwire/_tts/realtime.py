@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from abc import abstractmethod
 from collections.abc import AsyncGenerator, Callable
@@ -43,11 +44,14 @@ from .._core.errors import (
 )
 from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
+from .._core.secrets import RedactingLogger, Redactor
 from .._core.transport import error_from_response
 from .base import TTSModelBase
 from .ledger import TextLedger
 from .response import TTSResponse, TTSUsage, audio_block, delta_response
 from .wire import audio_defaults, media_type, websocket_url
+
+_WS_LOGGER = logging.getLogger("specwire.websocket")
 
 
 class RealtimeTTSModelBase(TTSModelBase):
@@ -380,12 +384,13 @@ class RealtimeTTSModelBase(TTSModelBase):
         """The typed error a server error event stands for."""
         code_text = str(code) if code else None
         cls = error_class_for_code(code_text, ProviderError)
-        return cls(
+        error = cls(
             str(message or "the server reported an error"),
             code=code_text,
             provider=self._provider,
             body=body,
         )
+        return Redactor.for_credential(self.credential).error(error)
 
     def _take_audio(self) -> bytes:
         audio = self._audio
@@ -550,12 +555,15 @@ class RealtimeTTSModelBase(TTSModelBase):
                 close_timeout=self.close_timeout,
                 compression=None,  # audio does not compress; save the CPU
                 max_size=2**24,
+                # websockets logs every request header at DEBUG, the key among them
+                logger=RedactingLogger(_WS_LOGGER, Redactor.for_credential(self.credential)),
             )
         except InvalidStatus as exc:
             response = exc.response
-            raise error_from_response(
+            error = error_from_response(
                 response.status_code, response.headers, bytes(response.body or b""), self._provider
-            ) from exc
+            )
+            raise Redactor.for_credential(self.credential).error(error) from exc
         except TimeoutError as exc:
             raise APITimeoutError(
                 "opening the websocket timed out", provider=self._provider

@@ -19,10 +19,12 @@ from pydantic import BaseModel
 
 from .._core.binding import EndpointBinding, ModelBinding, WireParam
 from .._core.blocks import Base64Source, DataBlock, URLSource
+from .._core.call_log import CallLog
 from .._core.credential import CredentialBase
 from .._core.decoders import SseDecoder
 from .._core.errors import APIConnectionError, APITimeoutError, ProviderError, StreamBrokenError
 from .._core.ids import new_id, now_iso
+from .._core.secrets import Redactor
 from .._core.transport import HttpTransport, decode_json, read_json_body, request_address
 from .base import TTSModelBase
 from .dashscope_http import AudioPiece
@@ -107,10 +109,16 @@ class SpecTTSModel(TTSModelBase):
         body = self._dialect.build_body(self.model, text, parameters)
         body.update(extra)
         started = time.perf_counter()
+        log = CallLog(
+            self.binding.provider,
+            self.model,
+            "tts stream" if stream else "tts",
+            Redactor.for_credential(self.credential),
+        )
         if not stream:
-            return await self._retry.run(lambda: self._complete(body, started))
-        response = await self._retry.run(lambda: self._open(body, True))
-        return self._stream(response, started)
+            return await self._retry.run(lambda: self._complete(body, started), log=log)
+        response = await self._retry.run(lambda: self._open(body, True), log=log)
+        return self._stream(response, started, log)
 
     def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         fields = type(self.parameters).model_fields
@@ -179,7 +187,7 @@ class SpecTTSModel(TTSModelBase):
         )
 
     async def _stream(
-        self, response: httpx.Response, started: float
+        self, response: httpx.Response, started: float, log: CallLog
     ) -> AsyncGenerator[TTSResponse, None]:
         response_id = new_id()
         created_at = now_iso()
@@ -241,6 +249,10 @@ class SpecTTSModel(TTSModelBase):
                 created_at=created_at,
                 metadata=metadata or None,
             )
+        except ProviderError as error:
+            log.redact(error)
+            log.failure(error, "in the stream")
+            raise
         finally:
             await response.aclose()
 
