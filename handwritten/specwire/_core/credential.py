@@ -142,10 +142,11 @@ def _env_hint(variables: tuple[str, ...]) -> str:
     return " or ".join(variables)
 
 
-def check_credential_family(model: object, credential: object, family: str) -> None:
-    """Refuse a credential that is not a credential, or belongs to another provider's
-    models (a ``GeminiCredential`` given to ``OpenAIChatModel``). A credential that names
-    no model class of this family (a hand-written one) is taken as it is."""
+def check_credential_family(model: object, credential: object) -> None:
+    """Refuse a credential that is not a credential, or that belongs to another
+    provider (a ``GeminiCredential`` given to ``OpenAIChatModel``): its model classes
+    are of another provider. A credential naming no model class (a hand-written one) is
+    taken as it is."""
     from .errors import InvalidInputError
 
     model_cls = type(model)
@@ -155,24 +156,23 @@ def check_credential_family(model: object, credential: object, family: str) -> N
             f"got {type(credential).__name__}"
         )
     cred_cls = type(credential)
-    if family == "chat":
-        owners = [cred_cls.get_chat_model_class()]
-    elif family == "embedding":
-        owners = [cred_cls.get_embedding_model_class()]
-    else:
-        owners = list(cred_cls.get_tts_model_classes())
+    owners = [
+        cred_cls.get_chat_model_class(),
+        cred_cls.get_embedding_model_class(),
+        *cred_cls.get_tts_model_classes(),
+    ]
     known = [o for o in owners if isinstance(o, type)]
     if not known:
         return
     if any(issubclass(model_cls, o) or issubclass(o, model_cls) for o in known):
         return
     provider = _provider_of(model_cls)
-    if provider is not None and any(_provider_of(o) == provider for o in known):
-        return  # another model class of the same provider (OpenAI chat and Responses)
-    expected = " or ".join(o.__name__ for o in known)
+    if provider is None or any(_provider_of(o) == provider for o in known):
+        return  # another class of the same provider (OpenAI chat and Responses)
     raise InvalidInputError(
-        f"{cred_cls.__name__} belongs to {expected}, not {model_cls.__name__}: "
-        f"give {model_cls.__name__} its own provider's credential"
+        f"{cred_cls.__name__} belongs to {_provider_of(known[0]) or known[0].__name__}'s "
+        f"models ({', '.join(o.__name__ for o in known)}), not to {model_cls.__name__} "
+        f"({provider}): give it {provider}'s own credential"
     )
 
 

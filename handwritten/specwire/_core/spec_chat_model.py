@@ -79,7 +79,7 @@ class SpecChatModel(ChatModelBase):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
-        check_credential_family(self, credential, "chat")
+        check_credential_family(self, credential)
         from .._cards import check_parameters_against_card
 
         # a parameter the model's card removes is refused here (no-op without a card)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, ca
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._core.blocks import DataBlock
-from .._core.credential import CredentialBase
+from .._core.credential import CredentialBase, check_credential_family
 from .._core.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -105,6 +105,7 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
             raise ValueError("retry_delay must be >= 0")
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be >= 1")
+        check_credential_family(self, credential)
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()

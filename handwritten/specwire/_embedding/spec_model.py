@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from .._core.binding import EndpointBinding, ModelBinding
 from .._core.blocks import DataBlock
-from .._core.credential import CredentialBase
+from .._core.credential import CredentialBase, check_credential_family
 from .._core.errors import APIConnectionError, ProviderError
 from .._core.ids import new_id, now_iso
 from .._core.secrets import Redactor
@@ -49,6 +49,7 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
         max_concurrency: int = 8,
         timeout: httpx.Timeout | float | None = None,
     ) -> None:
+        check_credential_family(self, credential)
         # the wire module decides which inputs a cardless model takes, so it comes first
         self._endpoint: EndpointBinding = self.binding.endpoint_for(credential.resolved_base_url())
         wire_cls = load_wire(self._endpoint.dialect)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
-from .._core.credential import CredentialBase
+from .._core.credential import CredentialBase, check_credential_family
 from .response import TTSResponse
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class TTSModelBase(ABC):
     ) -> None:
         if not isinstance(model, str) or not model:
             raise ValueError("model must be a non-empty model name")
+        check_credential_family(self, credential)
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()
