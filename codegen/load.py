@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .contract import check_spec
 from .spec_model import ProviderSpec
 
 
@@ -49,6 +50,12 @@ def load_spec(path: Path, schema: dict[str, Any]) -> ProviderSpec:
             f"{path}: provider: expected {path.stem!r} (the file name), got {spec.provider!r}"
         )
     _check_semantics(path, spec)
+    problems = check_spec(path, spec)
+    if problems:
+        raise SpecError(
+            "spec does not match the dialects it names (docs/dialects.md)\n  "
+            + "\n  ".join(problems[:10])
+        )
     return spec
 
 

@@ -14,7 +14,10 @@ from typing import Any
 
 import jinja2
 
+from specwire._core.contract import FAMILIES
+
 from .cards import render_cards
+from .contract import model_base
 from .load import SpecError, load_specs
 from .parameters import parameters_class
 from .spec_model import Model, ProviderSpec
@@ -22,12 +25,6 @@ from .spec_model import Model, ProviderSpec
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 PACKAGE = Path("specwire") / "_generated"
-
-FAMILY_BASES = {
-    "chat": "specwire._core.spec_chat_model:SpecChatModel",
-    "embedding": "specwire._embedding.spec_model:SpecEmbeddingModel",
-    "tts": "specwire._tts.spec_model:SpecTTSModel",
-}
 
 
 def pyrepr(value: Any) -> str:
@@ -76,8 +73,7 @@ def _wire_params(model: Model) -> dict[str, dict[str, Any]]:
 
 def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
     family = model.family.value
-    base = model.base or FAMILY_BASES[family]
-    base_module, _, base_name = base.partition(":")
+    base_module, base_name = model_base(model)
     retry = model.retry.model_dump(mode="json") if model.retry else {}
     limits = model.batch_limits.model_dump(exclude_none=True) if model.batch_limits else {}
     return {
@@ -102,7 +98,7 @@ def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
 def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
     cred = spec.credential
     models = [_model_context(spec, m) for m in spec.models]
-    by_family: dict[str, list[str]] = {"chat": [], "embedding": [], "tts": []}
+    by_family: dict[str, list[str]] = {family: [] for family in FAMILIES}
     primary: dict[str, str] = {}
     for model, ctx in zip(spec.models, models, strict=True):
         by_family[ctx["family"]].append(ctx["class_name"])
@@ -143,7 +139,7 @@ def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
             family: sorted(
                 {(m["base_module"], m["base_name"]) for m in models if m["family"] == family}
             )
-            for family in ("chat", "embedding", "tts")
+            for family in FAMILIES
         },
     }
 
@@ -174,7 +170,7 @@ def render(spec_dir: Path) -> dict[Path, str]:
         ).render(p=ctx)
         # Embedding and TTS classes in their own modules: the chat path never loads
         # their dependencies (numpy, websockets).
-        for family in ("embedding", "tts"):
+        for family in FAMILIES[1:]:
             if ctx["by_family"][family]:
                 files[PACKAGE / f"{ctx['provider']}_{family}.py"] = env.get_template(
                     "specwire/_generated/provider_family.py.jinja"

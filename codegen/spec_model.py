@@ -95,7 +95,9 @@ class Endpoint(BaseModel):
     ] = None
     options: Annotated[
         dict[str, Any] | None,
-        Field(description='Dialect options that differ between providers of one dialect.'),
+        Field(
+            description="Dialect options that differ between providers of one dialect; each dialect's Options model (docs/dialects.md) says which it reads, and regeneration refuses any other."
+        ),
     ] = None
 
 
@@ -185,9 +187,6 @@ class Model(BaseModel):
     primary: Annotated[
         bool | None, Field(description='The class the credential returns for its family.')
     ] = False
-    base: Annotated[
-        str | None, Field(description='Handwritten base class (module:Name); defaults per family.')
-    ] = None
     description: str | None = None
     endpoint: Endpoint
     variants: list[Variant] | None = None

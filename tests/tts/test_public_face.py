@@ -97,6 +97,8 @@ def test_responses_default_to_a_fresh_id_and_no_audio() -> None:
 
 
 def test_websocket_urls_follow_the_base_url() -> None:
+    from specwire._tts.cosyvoice_realtime import CosyVoiceRealtimeDialect
+    from specwire._tts.qwen_realtime import QwenRealtimeDialect
     from specwire._tts.wire import websocket_url
 
     cases = {
@@ -109,10 +111,12 @@ def test_websocket_urls_follow_the_base_url() -> None:
         cred = DashScopeCredential(api_key="sk-test", base_url=base)
         qwen = DashScopeRealtimeTTSModel.binding.endpoint
         cosy = DashScopeCosyVoiceRealtimeTTSModel.binding.endpoint
-        assert websocket_url(cred, qwen, "qwen3-tts-flash-realtime") == (
+        rewrite = QwenRealtimeDialect.read_options(qwen).ws_base_path
+        assert websocket_url(cred, qwen, "qwen3-tts-flash-realtime", rewrite) == (
             root + "/realtime?model=qwen3-tts-flash-realtime"
         )
-        assert websocket_url(cred, cosy, "cosyvoice-v3-plus") == root + "/inference"
+        rewrite = CosyVoiceRealtimeDialect.read_options(cosy).ws_base_path
+        assert websocket_url(cred, cosy, "cosyvoice-v3-plus", rewrite) == root + "/inference"
 
 
 def test_fast_deltas_equal_model_construct() -> None:

@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
@@ -35,13 +35,6 @@ class MoonshotChatModelParameters(BaseModel):
     seed: Annotated[int | None, Field(title="Seed")] = None
     stop: Annotated[list[str] | None, Field(max_length=5, title="Stop sequences")] = None
     temperature: Annotated[float | None, Field(ge=0.0, le=1.0, title="Temperature")] = None
-    thinking_enable: Annotated[
-        bool | None,
-        Field(
-            description="Thinking is chosen by model (kimi-k2-thinking); informational.",
-            title="Thinking",
-        ),
-    ] = None
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
@@ -95,9 +88,7 @@ class MoonshotChatModel(SpecChatModel):
             stream_terminator="[DONE]",
         ),
         variants=(),
-        wire_params={
-            "thinking_enable": WireParam(path=(), values=None),
-        },
+        wire_params={},
         retry_statuses=frozenset((429, 500, 502, 503, 504)),
         retry_codes=frozenset(("engine_overloaded_error", "rate_limit_reached_error")),
         batch_limits={},

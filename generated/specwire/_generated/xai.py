@@ -39,10 +39,6 @@ class XAIChatModelParameters(BaseModel):
     seed: Annotated[int | None, Field(title="Seed")] = None
     stop: Annotated[list[str] | None, Field(title="Stop sequences")] = None
     temperature: Annotated[float | None, Field(ge=0.0, le=2.0, title="Temperature")] = None
-    thinking_enable: Annotated[
-        bool | None,
-        Field(description="Grok reasoning models always think; informational.", title="Thinking"),
-    ] = None
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
@@ -98,7 +94,6 @@ class XAIChatModel(SpecChatModel):
         variants=(),
         wire_params={
             "max_tokens": WireParam(path=("max_completion_tokens",), values=None),
-            "thinking_enable": WireParam(path=(), values=None),
         },
         retry_statuses=frozenset((408, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(()),

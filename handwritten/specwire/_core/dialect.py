@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .accumulator import StreamAccumulator
-from .binding import EndpointBinding, WireParam, place_parameters
+from .contract import Dialect
 from .finish_reasons import FinishReason
 from .transport import read_error_fields
 
@@ -38,11 +38,12 @@ class ChatCall:
     stream: bool
 
 
-class ChatDialect(ABC):
-    """One wire format: builds requests and turns responses and stream events into
-    accumulator calls. Provider differences arrive as ``endpoint.options``."""
+class ChatDialect(Dialect, ABC):
+    """One chat wire format: builds requests and turns responses and stream events into
+    accumulator calls. Provider differences arrive as typed ``self.options``."""
 
-    name: ClassVar[str]
+    family: ClassVar[str] = "chat"
+    model_base: ClassVar[str] = "specwire._core.spec_chat_model:SpecChatModel"
     formatter_class: ClassVar[type[FormatterBase]]
     multi_agent_formatter_class: ClassVar[type[FormatterBase]]
     finish_reasons: ClassVar[Mapping[str, FinishReason]] = {}
@@ -50,14 +51,6 @@ class ChatDialect(ABC):
     completion_signal: ClassVar[str] = "a finish reason"
     """What ends a complete stream (named in ``IncompleteStreamError``); the dialect
     sets ``acc.finished`` when it sees it."""
-
-    def __init__(
-        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
-    ) -> None:
-        self.endpoint = endpoint
-        self.options = endpoint.options
-        self.wire_params = wire_params
-        self.provider = provider
 
     @abstractmethod
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -75,8 +68,3 @@ class ChatDialect(ABC):
     def read_error(self, body: Any) -> tuple[str | None, str | None]:
         """``(code, message)`` of an error body."""
         return read_error_fields(body)
-
-    # ---------------------------------------------------------------- helpers
-    def apply_parameters(self, body: dict[str, Any], parameters: Mapping[str, Any]) -> None:
-        """Put parameters into ``body`` at their spec'd wire paths."""
-        place_parameters(body, parameters, self.wire_params)

@@ -87,7 +87,7 @@ class SpecChatModel(ChatModelBase):
         from .._dialects import load_dialect
 
         endpoint = self.binding.endpoint_for(credential.resolved_base_url())
-        dialect_cls = load_dialect(endpoint.dialect)
+        dialect_cls = load_dialect(endpoint.dialect, ChatDialect)
         self._endpoint: EndpointBinding = endpoint
         self._dialect: ChatDialect = dialect_cls(
             endpoint, self.binding.wire_params, self.binding.provider

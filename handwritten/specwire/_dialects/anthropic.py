@@ -5,10 +5,8 @@ Content blocks are keyed by their ``index``, so text, thinking and parallel tool
 stay apart. Thinking blocks keep their signature (and redacted thinking its data) with
 ``origin="anthropic"``, which the formatter checks before sending them back.
 
-Options (from the provider spec):
-- ``default_thinking_budget``: ``budget_tokens`` when thinking is on without a budget.
-- ``adaptive_thinking_prefixes``: models that take ``{type: adaptive}`` instead when no
-  budget is given (budgeted thinking is deprecated or rejected on them).
+Spec options: ``AnthropicOptions``. The dialect places ``thinking_enable``,
+``thinking_budget`` and ``parallel_tool_calls`` itself (``x-wire: null``).
 
 Documented limitations, each to keep a request the API would reject from being sent:
 - With thinking on, Anthropic refuses a forced ``tool_choice``: it is sent as ``auto``
@@ -23,9 +21,10 @@ Documented limitations, each to keep a request the API would reject from being s
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from .._core.accumulator import StreamAccumulator
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ServerError, error_class_for_code
 from .._formatters.anthropic import ORIGIN, AnthropicChatFormatter, AnthropicMultiAgentFormatter
@@ -35,10 +34,25 @@ _EXTRA = {"origin": ORIGIN}
 _DEFAULT_MAX_TOKENS = 4096  # the API requires max_tokens; the spec's default normally applies
 
 
+class AnthropicOptions(DialectOptions):
+    """What a spec says to the Messages dialect."""
+
+    adaptive_thinking_prefixes: tuple[str, ...] = ()
+    """Model-name prefixes that take ``{type: adaptive}`` when thinking is switched on
+    without a budget (budgeted thinking is deprecated or rejected on them)."""
+    default_thinking_budget: int = 2048
+    """``budget_tokens`` when thinking is on without a budget on other models."""
+
+
 class AnthropicMessagesDialect(ChatDialect):
     """Messages API requests, responses and stream events."""
 
     name = "anthropic"
+    Options: ClassVar[type[DialectOptions]] = AnthropicOptions
+    options: AnthropicOptions
+    places: ClassVar[frozenset[str]] = frozenset(
+        {"thinking_enable", "thinking_budget", "parallel_tool_calls"}
+    )
     formatter_class = AnthropicChatFormatter
     multi_agent_formatter_class = AnthropicMultiAgentFormatter
     finish_reasons = {
@@ -99,10 +113,10 @@ class AnthropicMessagesDialect(ChatDialect):
             return {"type": "disabled"}
         if not _history_allows_thinking(messages):
             return None
-        prefixes = tuple(self.options.get("adaptive_thinking_prefixes", ()))
+        prefixes = self.options.adaptive_thinking_prefixes
         if budget is None and prefixes and model.startswith(prefixes):
             return {"type": "adaptive"}
-        budget = int(budget or self.options.get("default_thinking_budget", 2048))
+        budget = int(budget or self.options.default_thinking_budget)
         if budget >= max_tokens:
             # max_tokens counts thinking too; keep the answer's room on top of the budget.
             params["max_tokens"] = budget + max_tokens

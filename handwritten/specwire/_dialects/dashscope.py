@@ -8,19 +8,17 @@ with ``parameters.incremental_output``; every event carries the running usage. F
 come as ``{"code", "message", "request_id"}`` bodies, or as ``event:error`` inside a
 stream, and are mapped to typed errors by their code.
 
-Options (from the provider spec):
-- ``multimodal_path``: the multimodal endpoint's path.
-- ``multimodal_models``: fnmatch patterns of model names that the multimodal endpoint
-  serves; a request whose messages carry images, video or audio goes there as well.
+Spec options: ``DashScopeChatOptions``.
 """
 
 from __future__ import annotations
 
 import json
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, ClassVar
 
 from .._core.accumulator import StreamAccumulator
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ProviderError, ServerError, StreamBrokenError, error_class_for_code
 from .._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
@@ -29,10 +27,22 @@ from .tools import function_tools, openai_function_tools, tool_choice
 _MEDIA_KEYS = ("image", "video", "audio")
 
 
+class DashScopeChatOptions(DialectOptions):
+    """What a spec says to the native DashScope dialect."""
+
+    multimodal_path: str | None = None
+    """The multimodal endpoint's path (None: every request goes to ``endpoint.path``)."""
+    multimodal_models: tuple[str, ...] = ()
+    """fnmatch patterns (case-insensitive) of the models the multimodal endpoint serves;
+    a request whose messages carry images, video or audio goes there as well."""
+
+
 class DashScopeChatDialect(ChatDialect):
     """Native DashScope generation requests, responses and stream events."""
 
     name = "dashscope"
+    Options: ClassVar[type[DialectOptions]] = DashScopeChatOptions
+    options: DashScopeChatOptions
     formatter_class = DashScopeChatFormatter
     multi_agent_formatter_class = DashScopeMultiAgentFormatter
     finish_reasons = {"stop": "stop", "length": "length", "tool_calls": "tool_calls"}
@@ -59,12 +69,12 @@ class DashScopeChatDialect(ChatDialect):
         body: dict[str, Any] = {"model": call.model, "input": {"messages": messages}}
         body.update(self.endpoint.fixed_body)
         body["parameters"] = {**body.get("parameters", {}), **parameters}
-        path = self.options.get("multimodal_path") if multimodal else None
+        path = self.options.multimodal_path if multimodal else None
         return WireRequest(path or self.endpoint.path, body)
 
     def _wants_multimodal(self, call: ChatCall) -> bool:
         name = call.model.lower()
-        if any(fnmatchcase(name, p.lower()) for p in self.options.get("multimodal_models", ())):
+        if any(fnmatchcase(name, p.lower()) for p in self.options.multimodal_models):
             return True
         return any(
             isinstance(part, dict) and any(k in part for k in _MEDIA_KEYS)

@@ -13,20 +13,20 @@ reads either; each chunk is a whole ``GenerateContentResponse``).
   Output tokens include thought tokens (both are billed as output).
 - Integer enum values (``finishReason: 1``) are read as well as names.
 
-Options: ``foreign_call_signature``: the thought signature Gemini documents for function
-calls it did not make (history from another provider); Gemini 3 rejects a model turn with
-function calls and no signature.
+Spec options: ``GeminiOptions``. The dialect places ``thinking_enable`` itself
+(``x-wire: null``: it becomes ``thinkingConfig.includeThoughts``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from .._core.accumulator import StreamAccumulator
 from .._core.blocks import Base64Source, DataBlock
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import (
     ContentFilterError,
@@ -61,10 +61,22 @@ _FINISH_REASONS: dict[str, FinishReason] = {
 }
 
 
+class GeminiOptions(DialectOptions):
+    """What a spec says to the Gemini dialect."""
+
+    foreign_call_signature: str | None = None
+    """The thought signature Gemini documents for function calls it did not make
+    (history from another provider): Gemini 3 rejects a model turn with function calls
+    and no signature. None sends such calls unsigned."""
+
+
 class GeminiDialect(ChatDialect):
     """generateContent requests, responses and stream chunks."""
 
     name = "gemini"
+    Options: ClassVar[type[DialectOptions]] = GeminiOptions
+    options: GeminiOptions
+    places: ClassVar[frozenset[str]] = frozenset({"thinking_enable"})
     formatter_class = GeminiChatFormatter
     multi_agent_formatter_class = GeminiMultiAgentFormatter
     finish_reasons = _FINISH_REASONS
@@ -74,7 +86,7 @@ class GeminiDialect(ChatDialect):
     def build_request(self, call: ChatCall) -> WireRequest:
         system = [p for m in call.messages if m.get("role") == "system" for p in m["parts"]]
         contents = [m for m in call.messages if m.get("role") != "system"]
-        placeholder = self.options.get("foreign_call_signature")
+        placeholder = self.options.foreign_call_signature
         if placeholder:
             _sign_unsigned_calls(contents, placeholder)
         body: dict[str, Any] = {"contents": contents}

@@ -1,29 +1,42 @@
 """OpenAI Chat Completions: ``POST {base}/chat/completions``, SSE ending in ``[DONE]``.
 
-Options (from the provider spec):
-- ``reasoning_fields``: delta/message fields that carry reasoning text, in order
-  (``reasoning_content`` for DeepSeek, DashScope, Moonshot, xAI; ``reasoning`` for others).
-- ``send_reasoning``: ``never`` (drop thinking from history), ``tool_turns`` (send it back
-  on assistant messages that call tools, as DeepSeek's thinking mode requires) or ``always``.
-- ``stream_usage``: ask for usage on streams with ``stream_options.include_usage``.
+Provider differences are the spec options in ``OpenAIChatOptions``.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from .._core.accumulator import StreamAccumulator
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ServerError, error_class_for_code
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
 
 
+class OpenAIChatOptions(DialectOptions):
+    """What differs between servers speaking Chat Completions."""
+
+    reasoning_fields: tuple[str, ...] = ("reasoning_content", "reasoning")
+    """Message / delta fields that carry reasoning text, tried in order
+    (``reasoning_content`` for DeepSeek, DashScope, Moonshot, xAI; ``reasoning`` for
+    others)."""
+    send_reasoning: Literal["never", "tool_turns", "always"] = "never"
+    """Thinking in history: dropped (``never``), sent back as ``reasoning_content`` on
+    assistant messages that call tools (``tool_turns``, as DeepSeek's thinking mode
+    requires) or on every assistant message (``always``)."""
+    stream_usage: bool = True
+    """Ask for usage on streams with ``stream_options.include_usage``."""
+
+
 class OpenAIChatDialect(ChatDialect):
     """Chat Completions requests, responses and stream chunks."""
 
     name = "openai_chat"
+    Options: ClassVar[type[DialectOptions]] = OpenAIChatOptions
+    options: OpenAIChatOptions
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
     finish_reasons = {
@@ -42,7 +55,7 @@ class OpenAIChatDialect(ChatDialect):
         body.update(self.endpoint.fixed_body)
         if call.stream:
             body["stream"] = True
-            if self.options.get("stream_usage", True):
+            if self.options.stream_usage:
                 body["stream_options"] = {"include_usage": True}
         tools = function_tools(call.tools)
         if tools:
@@ -62,8 +75,7 @@ class OpenAIChatDialect(ChatDialect):
         return WireRequest(self.endpoint.path, body)
 
     def _messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        policy = self.options.get("send_reasoning", "never")
-        field = self.options.get("reasoning_request_field", "reasoning_content")
+        policy = self.options.send_reasoning
         out = []
         for message in messages:
             if "reasoning_content" in message:
@@ -71,7 +83,7 @@ class OpenAIChatDialect(ChatDialect):
                 reasoning = message.pop("reasoning_content")
                 keep = policy == "always" or (policy == "tool_turns" and message.get("tool_calls"))
                 if keep:
-                    message[field] = reasoning
+                    message["reasoning_content"] = reasoning
             out.append(message)
         return out
 
@@ -87,7 +99,7 @@ class OpenAIChatDialect(ChatDialect):
         if choices:
             choice = choices[0]
             message = choice.get("message") or {}
-            for field in self.options.get("reasoning_fields", ("reasoning_content", "reasoning")):
+            for field in self.options.reasoning_fields:
                 reasoning = message.get(field)
                 if isinstance(reasoning, str) and reasoning:
                     acc.thinking(reasoning)
@@ -116,9 +128,7 @@ class OpenAIChatDialect(ChatDialect):
             choice = choices[0]
             delta = choice.get("delta")
             if delta:
-                for field in self.options.get(
-                    "reasoning_fields", ("reasoning_content", "reasoning")
-                ):
+                for field in self.options.reasoning_fields:
                     reasoning = delta.get(field)
                     if reasoning and isinstance(reasoning, str):
                         acc.thinking(reasoning)

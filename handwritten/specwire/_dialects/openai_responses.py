@@ -10,17 +10,16 @@ The dialect is stateless (``store: false`` in the spec's fixed body): reasoning 
 are asked for ``reasoning.encrypted_content``, which is kept as the ``ThinkingBlock``'s
 signature and sent back as a reasoning item on the next turn.
 
-Options (from the provider spec):
-- ``encrypted_reasoning_models``: fnmatch patterns of the models whose requests ask for
-  encrypted reasoning (other models reject that ``include``).
+Spec options: ``OpenAIResponsesOptions``.
 """
 
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, ClassVar
 
 from .._core.accumulator import StreamAccumulator
+from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.errors import ProviderError, ServerError, error_class_for_code
 from .._formatters.openai_responses import (
@@ -34,10 +33,20 @@ _EXTRA = {"origin": ORIGIN}  # marks reasoning this API can verify when it comes
 _FINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.done"})
 
 
+class OpenAIResponsesOptions(DialectOptions):
+    """What a spec says to the Responses dialect."""
+
+    encrypted_reasoning_models: tuple[str, ...] = ()
+    """fnmatch patterns (case-insensitive) of the models whose requests ask for
+    ``include: [reasoning.encrypted_content]``; other models reject that include."""
+
+
 class OpenAIResponsesDialect(ChatDialect):
     """Responses API requests, response objects and stream events."""
 
     name = "openai_responses"
+    Options: ClassVar[type[DialectOptions]] = OpenAIResponsesOptions
+    options: OpenAIResponsesOptions
     formatter_class = OpenAIResponseFormatter
     multi_agent_formatter_class = OpenAIResponseMultiAgentFormatter
     # a completed response's status, or an incomplete one's incomplete_details.reason
@@ -61,7 +70,7 @@ class OpenAIResponsesDialect(ChatDialect):
         body.update(self.endpoint.fixed_body)
         body["stream"] = call.stream
         name = call.model.lower()
-        patterns = self.options.get("encrypted_reasoning_models", ())
+        patterns = self.options.encrypted_reasoning_models
         if any(fnmatchcase(name, p.lower()) for p in patterns):
             body["include"] = ["reasoning.encrypted_content"]
         tools = function_tools(call.tools)

@@ -23,11 +23,11 @@ from .._core.errors import APIConnectionError, ProviderError
 from .._core.ids import new_id, now_iso
 from .._core.secrets import Redactor
 from .._core.transport import HttpTransport, decode_json, request_address
+from .._dialects import load_dialect
 from .base import EmbeddingModelBase, InputT
 from .batching import InputKind
 from .cache import EmbeddingCacheBase
 from .response import EmbeddingResponse, EmbeddingUsage
-from .wire import load_wire
 from .wire.base import EmbeddingCall, EmbeddingWire
 
 
@@ -52,7 +52,7 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
         check_credential_family(self, credential)
         # the wire module decides which inputs a cardless model takes, so it comes first
         self._endpoint: EndpointBinding = self.binding.endpoint_for(credential.resolved_base_url())
-        wire_cls = load_wire(self._endpoint.dialect)
+        wire_cls = load_dialect(self._endpoint.dialect, EmbeddingWire)
         self._wire: EmbeddingWire = wire_cls(
             self._endpoint, self.binding.wire_params, self.binding.provider
         )

@@ -82,14 +82,25 @@ class TTSModelBase(ABC):
         cards: list[TTSModelCard] = list_cards(cls, "tts", custom_yaml_dir)
         if custom_yaml_dir is not None:
             return cards
-        return [card for card in cards if cls._serves_card(card)]
+        patterns = cls._card_patterns()
+        if not patterns:
+            return cards
+        return [
+            card
+            for card in cards
+            if bool(card.realtime) == cls.realtime
+            and any(fnmatch.fnmatchcase(card.name, pattern) for pattern in patterns)
+        ]
 
     @classmethod
-    def _serves_card(cls, card: TTSModelCard) -> bool:
+    def _card_patterns(cls) -> tuple[str, ...]:
+        """The spec option ``card_models`` of this class's dialect (empty: none)."""
         binding = getattr(cls, "binding", None)
-        patterns = binding.endpoint.options.get("card_models") if binding is not None else None
-        if not patterns:
-            return True
-        if bool(card.realtime) != cls.realtime:
-            return False
-        return any(fnmatch.fnmatchcase(card.name, pattern) for pattern in patterns)
+        if binding is None:
+            return ()
+        from .._core.contract import Dialect
+        from .._dialects import load_dialect
+
+        options = load_dialect(binding.endpoint.dialect, Dialect).read_options(binding.endpoint)
+        patterns: tuple[str, ...] = getattr(options, "card_models", ())
+        return patterns

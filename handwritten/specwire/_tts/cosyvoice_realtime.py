@@ -18,7 +18,7 @@ Sambert, "Sambert client events" (https://help.aliyun.com/en/model-studio/samber
   ``header.error_message``);
 - Sambert takes no streaming input: the whole text goes in ``run-task``'s
   ``payload.input.text`` with ``streaming: "out"`` (models matching
-  ``options.single_shot_models``).
+  the option ``single_shot_models``; all options in ``CosyVoiceRealtimeOptions``).
 
 A ``sentence-end`` acknowledges its sentence's text (found in the sent text by its
 ``original_text``), which is what a reconnect needs to resend only unspoken text. A
@@ -31,11 +31,69 @@ import uuid
 from typing import Any, ClassVar
 
 import orjson
+from pydantic import Field
 from websockets.asyncio.client import ClientConnection
 
 from .._core.binding import place_parameters
-from .realtime import RealtimeTTSModelBase
+from .._core.contract import DialectOptions
+from .realtime import RealtimeTTSDialect, RealtimeTTSModelBase, RealtimeTTSOptions
 from .wire import matches, merged
+
+
+class DuplexActions(DialectOptions):
+    """``header.action`` of each client message."""
+
+    run: str = "run-task"
+    continue_: str = Field("continue-task", alias="continue")
+    finish: str = "finish-task"
+
+
+class DuplexEvents(DialectOptions):
+    """``header.event`` of each server message read."""
+
+    started: str = "task-started"
+    result: str = "result-generated"
+    finished: str = "task-finished"
+    failed: str = "task-failed"
+
+
+class DuplexSentenceEvents(DialectOptions):
+    """``payload.output.type`` of the sentence boundaries in ``result`` events."""
+
+    begin: str = "sentence-begin"
+    end: str = "sentence-end"
+
+
+class DuplexStreaming(DialectOptions):
+    """``header.streaming`` of run-task: text streamed in, or whole (single shot)."""
+
+    duplex: str = "duplex"
+    single_shot: str = "out"
+
+
+class CosyVoiceRealtimeOptions(RealtimeTTSOptions):
+    """What a spec says to the duplex inference protocol."""
+
+    actions: DuplexActions = DuplexActions()
+    """Client message names."""
+    events: DuplexEvents = DuplexEvents()
+    """Server event names."""
+    sentence_events: DuplexSentenceEvents = DuplexSentenceEvents()
+    """Sentence boundary names, which acknowledge text."""
+    streaming: DuplexStreaming = DuplexStreaming()
+    """run-task's streaming modes."""
+    single_shot_models: tuple[str, ...] = ()
+    """fnmatch patterns of models that take no streaming input (Sambert): their whole
+    text goes in run-task."""
+
+
+class CosyVoiceRealtimeDialect(RealtimeTTSDialect):
+    """DashScope's duplex inference websocket: run-task, continue-task, finish-task."""
+
+    name = "dashscope_duplex_tts"
+    model_base: ClassVar[str] = "specwire._tts.cosyvoice_realtime:CosyVoiceRealtimeTTSModel"
+    Options: ClassVar[type[DialectOptions]] = CosyVoiceRealtimeOptions
+    options: CosyVoiceRealtimeOptions
 
 
 class CosyVoiceRealtimeTTSModel(RealtimeTTSModelBase):
@@ -46,21 +104,22 @@ class CosyVoiceRealtimeTTSModel(RealtimeTTSModelBase):
 
     def _configure_protocol(self) -> None:
         options = self._options
-        actions = options["actions"]
-        events = options["events"]
-        sentences = options["sentence_events"]
-        streaming = options["streaming"]
-        self._act_run: str = actions["run"]
-        self._act_continue: str = actions["continue"]
-        self._act_finish: str = actions["finish"]
-        self._ev_started: str = events["started"]
-        self._ev_result: str = events["result"]
-        self._ev_finished: str = events["finished"]
-        self._ev_failed: str = events["failed"]
-        self._sentence_begin: str = sentences["begin"]
-        self._sentence_end: str = sentences["end"]
-        self._single_shot = matches(self.model, options.get("single_shot_models"))
-        self._streaming: str = streaming["single_shot" if self._single_shot else "duplex"]
+        if not isinstance(options, CosyVoiceRealtimeOptions):
+            raise TypeError(
+                f"{type(self).__name__} speaks dashscope_duplex_tts, not {self._endpoint.dialect}"
+            )
+        self._act_run: str = options.actions.run
+        self._act_continue: str = options.actions.continue_
+        self._act_finish: str = options.actions.finish
+        self._ev_started: str = options.events.started
+        self._ev_result: str = options.events.result
+        self._ev_finished: str = options.events.finished
+        self._ev_failed: str = options.events.failed
+        self._sentence_begin: str = options.sentence_events.begin
+        self._sentence_end: str = options.sentence_events.end
+        self._single_shot = matches(self.model, options.single_shot_models)
+        streaming = options.streaming
+        self._streaming: str = streaming.single_shot if self._single_shot else streaming.duplex
         self._task_id = ""
         self._sentences: dict[Any, str] = {}
 

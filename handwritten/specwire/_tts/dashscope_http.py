@@ -17,47 +17,24 @@ Message shapes follow "Speech synthesis (Qwen-TTS) API reference"
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from .._core.binding import EndpointBinding, WireParam, place_parameters
 from .._core.errors import ProviderError, error_class_for_code
-from .._core.transport import read_error_fields
+from .http_dialect import AudioPiece, TTSHttpDialect
 from .wire import merged
 
 
-@dataclass
-class AudioPiece:
-    """What one response body or stream event says about the audio."""
-
-    data: str | None = None
-    """Base64 audio carried inline, if any."""
-    url: str | None = None
-    finished: bool = False
-    usage: dict[str, int] = field(default_factory=dict)
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-class DashScopeTTSDialect:
+class DashScopeTTSDialect(TTSHttpDialect):
     """Request building and response reading for DashScope's HTTP TTS."""
 
     name = "dashscope_tts"
 
-    def __init__(
-        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
-    ) -> None:
-        self.endpoint = endpoint
-        self.wire_params = wire_params
-        self.provider = provider
-
     def build_body(self, model: str, text: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
-        """The request body for ``text``."""
         body = merged(self.endpoint.fixed_body, {"model": model, "input": {"text": text}})
-        place_parameters(body, parameters, self.wire_params)
+        self.apply_parameters(body, parameters)
         return body
 
     def read_piece(self, payload: Any) -> AudioPiece:
-        """The audio, URL, usage and ids in a response body or stream event."""
         if not isinstance(payload, dict):
             return AudioPiece()
         output = payload.get("output") or {}
@@ -97,7 +74,3 @@ class DashScopeTTSDialect:
             request_id=request_id,
             body=payload,
         )
-
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)`` of an error body."""
-        return read_error_fields(body)

@@ -19,7 +19,7 @@ The session runs in ``commit`` mode (spec ``fixed_body``): every commit is answe
 exactly one response, so each ``response.done`` acknowledges the oldest committed piece
 of text, which is what a reconnect needs to resend only unspoken text. The documents
 call commit mode the lowest-latency one; every push becomes audio right away.
-Event names are spec data (``options.client_events`` / ``options.server_events``).
+Event names are spec data (``QwenRealtimeOptions``).
 """
 
 from __future__ import annotations
@@ -31,9 +31,46 @@ import orjson
 from websockets.asyncio.client import ClientConnection
 
 from .._core.binding import place_parameters
+from .._core.contract import DialectOptions
 from .._core.ids import new_id
-from .realtime import RealtimeTTSModelBase
+from .realtime import RealtimeTTSDialect, RealtimeTTSModelBase, RealtimeTTSOptions
 from .wire import merged
+
+
+class QwenClientEvents(DialectOptions):
+    """The ``type`` of each client event."""
+
+    session_update: str = "session.update"
+    append: str = "input_text_buffer.append"
+    commit: str = "input_text_buffer.commit"
+    finish: str = "session.finish"
+
+
+class QwenServerEvents(DialectOptions):
+    """The ``type`` of each server event read."""
+
+    audio_delta: str = "response.audio.delta"
+    response_done: str = "response.done"
+    session_finished: str = "session.finished"
+    error: str = "error"
+
+
+class QwenRealtimeOptions(RealtimeTTSOptions):
+    """What a spec says to the Qwen-TTS realtime protocol."""
+
+    client_events: QwenClientEvents = QwenClientEvents()
+    """Client event names."""
+    server_events: QwenServerEvents = QwenServerEvents()
+    """Server event names."""
+
+
+class QwenRealtimeDialect(RealtimeTTSDialect):
+    """Qwen-TTS realtime: session.update, then append + commit per piece of text."""
+
+    name = "qwen_tts_realtime"
+    model_base: ClassVar[str] = "specwire._tts.qwen_realtime:QwenRealtimeTTSModel"
+    Options: ClassVar[type[DialectOptions]] = QwenRealtimeOptions
+    options: QwenRealtimeOptions
 
 
 class QwenRealtimeTTSModel(RealtimeTTSModelBase):
@@ -43,16 +80,20 @@ class QwenRealtimeTTSModel(RealtimeTTSModelBase):
     finish_on_ack: ClassVar[bool] = True
 
     def _configure_protocol(self) -> None:
-        client = self._options["client_events"]
-        server = self._options["server_events"]
-        self._ev_update: str = client["session_update"]
-        self._ev_append: str = client["append"]
-        self._ev_commit: str = client["commit"]
-        self._ev_finish: str = client["finish"]
-        self._ev_audio: str = server["audio_delta"]
-        self._ev_done: str = server["response_done"]
-        self._ev_finished: str = server["session_finished"]
-        self._ev_error: str = server["error"]
+        options = self._options
+        if not isinstance(options, QwenRealtimeOptions):
+            raise TypeError(
+                f"{type(self).__name__} speaks qwen_tts_realtime, not {self._endpoint.dialect}"
+            )
+        client, server = options.client_events, options.server_events
+        self._ev_update: str = client.session_update
+        self._ev_append: str = client.append
+        self._ev_commit: str = client.commit
+        self._ev_finish: str = client.finish
+        self._ev_audio: str = server.audio_delta
+        self._ev_done: str = server.response_done
+        self._ev_finished: str = server.session_finished
+        self._ev_error: str = server.error
 
     async def _send_start(self, ws: ClientConnection) -> None:
         message = merged(

@@ -34,6 +34,7 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedError, Inval
 from websockets.exceptions import WebSocketException as WebSocketError
 
 from .._core.binding import EndpointBinding, ModelBinding
+from .._core.contract import Dialect, DialectOptions
 from .._core.credential import CredentialBase
 from .._core.errors import (
     APIConnectionError,
@@ -46,10 +47,30 @@ from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
 from .._core.secrets import RedactingLogger, Redactor
 from .._core.transport import error_from_response
+from .._dialects import load_dialect
 from .base import TTSModelBase
 from .ledger import TextLedger
 from .response import TTSResponse, TTSUsage, audio_block, delta_response
-from .wire import audio_defaults, media_type, websocket_url
+from .wire import AudioDefault, TTSOptions, WsBasePath, audio_defaults, media_type, websocket_url
+
+
+class RealtimeTTSOptions(TTSOptions):
+    """The options every realtime TTS dialect reads."""
+
+    ws_base_path: WsBasePath | None = None
+    """How the HTTP base URL's root path becomes the websocket root (None: unchanged)."""
+    audio_defaults: tuple[AudioDefault, ...] = ()
+    """Each model's default audio format and rate, first matching entry wins."""
+
+
+class RealtimeTTSDialect(Dialect):
+    """A realtime TTS protocol as a spec sees it: its options, and (``model_base``) the
+    model class that speaks it over the socket."""
+
+    family: ClassVar[str] = "tts"
+    Options: ClassVar[type[DialectOptions]] = RealtimeTTSOptions
+    options: RealtimeTTSOptions
+
 
 _WS_LOGGER = logging.getLogger("specwire.websocket")
 
@@ -100,7 +121,10 @@ class RealtimeTTSModelBase(TTSModelBase):
         self.open_timeout = open_timeout
         self.close_timeout = close_timeout
         self._endpoint: EndpointBinding = self.binding.endpoint_for(credential.resolved_base_url())
-        self._options = self._endpoint.options
+        self._dialect = load_dialect(self._endpoint.dialect, RealtimeTTSDialect)(
+            self._endpoint, self.binding.wire_params, self.binding.provider
+        )
+        self._options: RealtimeTTSOptions = self._dialect.options
         self._retry = RetryPolicy(
             max_retries=max_retries,
             initial_delay=retry_delay,
@@ -544,7 +568,7 @@ class RealtimeTTSModelBase(TTSModelBase):
             await ws.wait_closed()
 
     async def _open(self) -> ClientConnection:
-        url = websocket_url(self.credential, self._endpoint, self.model)
+        url = websocket_url(self.credential, self._endpoint, self.model, self._options.ws_base_path)
         headers = self.credential.auth_headers()
         headers.update(self._endpoint.headers)
         try:
@@ -599,7 +623,7 @@ class RealtimeTTSModelBase(TTSModelBase):
         where none is given, so the media type always matches the audio."""
         values = self.parameters.model_dump(exclude_none=True)
         fields = type(self.parameters).model_fields
-        for key, value in audio_defaults(self._options, self.model).items():
+        for key, value in audio_defaults(self._options.audio_defaults, self.model).items():
             if key in fields and values.get(key) is None:
                 values[key] = value
         return values

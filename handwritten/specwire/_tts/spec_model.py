@@ -9,15 +9,14 @@ reads either one answer or a server-sent-event stream of audio deltas. Realtime
 from __future__ import annotations
 
 import base64
-import importlib
 import time
-from collections.abc import AsyncGenerator, Mapping
-from typing import Any, ClassVar, Protocol
+from collections.abc import AsyncGenerator
+from typing import Any, ClassVar
 
 import httpx
 from pydantic import BaseModel
 
-from .._core.binding import EndpointBinding, ModelBinding, WireParam
+from .._core.binding import EndpointBinding, ModelBinding
 from .._core.blocks import Base64Source, DataBlock, URLSource
 from .._core.call_log import CallLog
 from .._core.credential import CredentialBase
@@ -26,34 +25,11 @@ from .._core.errors import APIConnectionError, APITimeoutError, ProviderError, S
 from .._core.ids import new_id, now_iso
 from .._core.secrets import Redactor
 from .._core.transport import HttpTransport, decode_json, read_json_body, request_address
+from .._dialects import load_dialect
 from .base import TTSModelBase
-from .dashscope_http import AudioPiece
+from .http_dialect import AudioPiece, TTSHttpDialect
 from .response import TTSResponse, TTSUsage, audio_block
 from .wire import media_type
-
-
-class TTSHttpDialect(Protocol):
-    """One HTTP TTS wire format: request bodies, audio pieces, errors."""
-
-    def __init__(
-        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
-    ) -> None: ...
-
-    def build_body(
-        self, model: str, text: str, parameters: Mapping[str, Any]
-    ) -> dict[str, Any]: ...
-
-    def read_piece(self, payload: Any) -> AudioPiece: ...
-
-    def stream_error(self, event: str | None, payload: Any) -> ProviderError | None: ...
-
-    def read_error(self, body: Any) -> tuple[str | None, str | None]: ...
-
-
-TTS_HTTP_DIALECTS: dict[str, str] = {
-    "dashscope_tts": "specwire._tts.dashscope_http:DashScopeTTSDialect",
-}
-"""HTTP TTS wire dialects by the spec's ``endpoint.dialect`` name."""
 
 _EXTENSION_MEDIA_TYPES = {".wav": "wav", ".mp3": "mp3", ".opus": "opus", ".pcm": "pcm"}
 
@@ -85,7 +61,7 @@ class SpecTTSModel(TTSModelBase):
         self.fetch_audio = fetch_audio
         endpoint = self.binding.endpoint_for(credential.resolved_base_url())
         self._endpoint: EndpointBinding = endpoint
-        self._dialect = _load_dialect(endpoint.dialect)(
+        self._dialect = load_dialect(endpoint.dialect, TTSHttpDialect)(
             endpoint, self.binding.wire_params, self.binding.provider
         )
         self._transport = HttpTransport(timeout)
@@ -162,7 +138,7 @@ class SpecTTSModel(TTSModelBase):
 
     async def _content(self, piece: AudioPiece) -> DataBlock | None:
         """The audio of a whole answer: inline, downloaded from its URL, or the URL."""
-        default_type = str(self._endpoint.options.get("media_type", "audio/wav"))
+        default_type = self._dialect.options.media_type
         if piece.data:
             return DataBlock(source=Base64Source(data=piece.data, media_type=default_type))
         if not piece.url:
@@ -191,7 +167,7 @@ class SpecTTSModel(TTSModelBase):
     ) -> AsyncGenerator[TTSResponse, None]:
         response_id = new_id()
         created_at = now_iso()
-        delta_type = str(self._endpoint.options.get("stream_media_type", "audio/pcm;rate=24000"))
+        delta_type = self._dialect.options.stream_media_type
         provider = self.binding.provider
         decoder = SseDecoder()
         audio: list[bytes] = []
@@ -272,15 +248,3 @@ def _url_media_type(url: str) -> str | None:
         if path.endswith(extension):
             return media_type(fmt)
     return None
-
-
-def _load_dialect(name: str) -> type[TTSHttpDialect]:
-    try:
-        target = TTS_HTTP_DIALECTS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown TTS wire dialect {name!r}; known: {sorted(TTS_HTTP_DIALECTS)}"
-        ) from None
-    module, _, attr = target.partition(":")
-    cls: type[TTSHttpDialect] = getattr(importlib.import_module(module), attr)
-    return cls

@@ -1,15 +1,18 @@
-"""Spec data to wire values, shared by the HTTP and the realtime TTS models: parameter
-placement, websocket URLs, audio formats and model-name patterns."""
+"""Spec data to wire values, shared by the HTTP and the realtime TTS models: the options
+every TTS dialect reads, websocket URLs, audio formats and model-name patterns."""
 
 from __future__ import annotations
 
 import copy
 import fnmatch
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from pydantic import Field
+
 from .._core.binding import EndpointBinding
+from .._core.contract import DialectOptions
 from .._core.credential import CredentialBase
 
 # The media type each audio ``format`` value stands for; raw PCM carries its rate.
@@ -21,6 +24,32 @@ _FORMAT_MEDIA_TYPES = {
     "flac": "audio/flac",
     "aac": "audio/aac",
 }
+
+
+class TTSOptions(DialectOptions):
+    """The options every TTS dialect reads."""
+
+    card_models: tuple[str, ...] = ()
+    """fnmatch patterns of this class's cards among its provider's TTS card folder
+    (which sibling classes share); empty: every card there."""
+
+
+class WsBasePath(DialectOptions):
+    """How the HTTP base URL's path becomes the websocket root."""
+
+    from_: str = Field(alias="from")
+    """The HTTP root path at the end of the base URL, e.g. ``/api/v1``."""
+    to: str
+    """What replaces it, e.g. ``/api-ws/v1``."""
+
+
+class AudioDefault(DialectOptions):
+    """The audio a model sends when the call names no format."""
+
+    models: str = "*"
+    """fnmatch pattern of the models this entry covers."""
+    format: str | None = None
+    sample_rate: int | None = None
 
 
 def media_type(audio_format: str, sample_rate: int | None = None) -> str:
@@ -40,12 +69,12 @@ def matches(model: str, patterns: str | Iterable[str] | None) -> bool:
     return any(fnmatch.fnmatchcase(model, p) for p in patterns)
 
 
-def audio_defaults(options: Mapping[str, Any], model: str) -> dict[str, Any]:
+def audio_defaults(entries: Sequence[AudioDefault], model: str) -> dict[str, Any]:
     """The spec's default ``format`` / ``sample_rate`` for ``model``: the first entry
-    of ``options.audio_defaults`` whose ``models`` pattern matches."""
-    for entry in options.get("audio_defaults") or ():
-        if matches(model, entry.get("models", "*")):
-            return {k: v for k, v in entry.items() if k != "models"}
+    of ``entries`` (the option ``audio_defaults``) whose ``models`` pattern matches."""
+    for entry in entries:
+        if matches(model, entry.models):
+            return entry.model_dump(exclude={"models"}, exclude_none=True)
     return {}
 
 
@@ -60,20 +89,24 @@ def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def websocket_url(credential: CredentialBase, endpoint: EndpointBinding, model: str) -> str:
+def websocket_url(
+    credential: CredentialBase,
+    endpoint: EndpointBinding,
+    model: str,
+    ws_base_path: WsBasePath | None = None,
+) -> str:
     """The websocket URL of a realtime endpoint, derived from the credential's base URL
     so a proxy or a loopback server works: ``https`` becomes ``wss``, the base path's
-    HTTP root becomes the websocket root (``options.ws_base_path``: ``{from, to}``,
-    e.g. ``/api/v1`` -> ``/api-ws/v1``), the endpoint path is appended, and the
-    endpoint's stream query (``{model}`` filled in) plus any query auth is added."""
+    HTTP root becomes the websocket root (``ws_base_path``, e.g. ``/api/v1`` ->
+    ``/api-ws/v1``), the endpoint path is appended, and the endpoint's stream query
+    (``{model}`` filled in) plus any query auth is added."""
     parts = urlsplit(credential.resolved_base_url())
     scheme = {"https": "wss", "http": "ws"}.get(parts.scheme, parts.scheme)
     path = parts.path.rstrip("/")
-    rewrite = endpoint.options.get("ws_base_path") or {}
-    source = str(rewrite.get("from") or "").rstrip("/")
-    target = str(rewrite.get("to") or "").rstrip("/")
-    if source and path.endswith(source):
-        path = path[: len(path) - len(source)] + target
+    if ws_base_path is not None:
+        source = ws_base_path.from_.rstrip("/")
+        if source and path.endswith(source):
+            path = path[: len(path) - len(source)] + ws_base_path.to.rstrip("/")
     path += endpoint.stream_path or endpoint.path
     query = {k: v.replace("{model}", model) for k, v in endpoint.stream_query.items()}
     query.update(credential.auth_query())

@@ -9,8 +9,8 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from ..._core.binding import EndpointBinding, WireParam, place_parameters
 from ..._core.blocks import DataBlock
+from ..._core.contract import Dialect
 from ..._core.dialect import WireRequest
 from ..._core.errors import ProviderError
 from ..._core.transport import read_error_fields
@@ -48,21 +48,18 @@ class IncrementalDecoder(Protocol):
     def finish(self) -> ParsedEmbeddings: ...
 
 
-class EmbeddingWire(ABC):
+class EmbeddingWire(Dialect, ABC):
     """One embedding wire format: builds the request body for a batch and reads the
-    vectors back. Provider differences arrive as ``endpoint.options``."""
+    vectors back. Provider differences arrive as typed ``self.options``.
 
-    name: ClassVar[str]
+    ``dimensions`` is placed by every format itself (``x-wire: null`` in the spec): the
+    engine resolves it against the card, and each format names it its own way."""
+
+    family: ClassVar[str] = "embedding"
+    model_base: ClassVar[str] = "specwire._embedding.spec_model:SpecEmbeddingModel"
+    places: ClassVar[frozenset[str]] = frozenset({"dimensions"})
     kinds: ClassVar[frozenset[InputKind]] = frozenset({"text"})
     """Input kinds the format can carry."""
-
-    def __init__(
-        self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
-    ) -> None:
-        self.endpoint = endpoint
-        self.options = endpoint.options
-        self.wire_params = wire_params
-        self.provider = provider
 
     def kinds_for(self, model: str) -> frozenset[InputKind]:
         """Input kinds ``model`` takes through this format, when no card says."""
@@ -93,10 +90,6 @@ class EmbeddingWire(ABC):
     def base_body(self) -> dict[str, Any]:
         """A new body holding the spec's fixed fields."""
         return dict(self.endpoint.fixed_body)
-
-    def apply_parameters(self, target: dict[str, Any], parameters: Mapping[str, Any]) -> None:
-        """Put parameters into ``target`` at their spec'd wire paths."""
-        place_parameters(target, parameters, self.wire_params)
 
     def fail(self, message: str, body: Any = None) -> ProviderError:
         """An error for a response that is not what the format promises (the

@@ -4,7 +4,8 @@ Text models (``text-embedding-v4`` ...) take ``{"input": {"texts": [...]}}`` at 
 spec's ``path``; multimodal models (``qwen3-vl-embedding``, ``tongyi-embedding-vision-*``)
 take ``{"input": {"contents": [{"text"} | {"image"} | {"video"}]}}`` at the option
 ``multimodal_path``. A model is multimodal when its card lists media inputs, or (no
-card) when its name matches the option ``multimodal_models`` (glob patterns). Images go
+card) when its name matches the option ``multimodal_models`` (glob patterns); see
+``DashScopeEmbeddingOptions``. Images go
 as URLs or data URLs; videos only as URLs.
 """
 
@@ -14,6 +15,7 @@ import fnmatch
 from typing import Any, ClassVar
 
 from ..._core.blocks import DataBlock, data_url
+from ..._core.contract import DialectOptions
 from ..._core.dialect import WireRequest
 from ..batching import InputKind
 from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings
@@ -28,15 +30,26 @@ def _content(item: str | DataBlock) -> dict[str, str]:
     return {kind: data_url(item)}
 
 
+class DashScopeEmbeddingOptions(DialectOptions):
+    """What a spec says to the native DashScope embedding format."""
+
+    multimodal_path: str | None = None
+    """The multimodal endpoint's path (None: media inputs go to ``endpoint.path``)."""
+    multimodal_models: tuple[str, ...] = ()
+    """fnmatch patterns of the multimodal models, for a model without a card."""
+
+
 class DashScopeEmbeddingWire(EmbeddingWire):
     """Both DashScope embedding endpoints; the vectors come back under
     ``output.embeddings`` with ``text_index`` (text) or ``index`` (multimodal)."""
 
     name: ClassVar[str] = "dashscope_embedding"
+    Options: ClassVar[type[DialectOptions]] = DashScopeEmbeddingOptions
+    options: DashScopeEmbeddingOptions
     kinds: ClassVar[frozenset[InputKind]] = _MEDIA_KINDS
 
     def kinds_for(self, model: str) -> frozenset[InputKind]:
-        patterns = self.options.get("multimodal_models") or ()
+        patterns = self.options.multimodal_models
         if any(fnmatch.fnmatchcase(model, p) for p in patterns):
             return _MEDIA_KINDS
         return frozenset({"text"})
@@ -51,14 +64,14 @@ class DashScopeEmbeddingWire(EmbeddingWire):
         body["model"] = call.model
         media = call.media or any(isinstance(i, DataBlock) for i in call.inputs)
         if media:
-            path = self.options.get("multimodal_path") or self.endpoint.path
+            path = self.options.multimodal_path or self.endpoint.path
             body["input"] = {"contents": [_content(item) for item in call.inputs]}
         else:
             path = self.endpoint.path
             body["input"] = {"texts": list(call.inputs)}
         parameters: dict[str, Any] = dict(body.get("parameters") or {})
         if call.dimensions is not None:
-            parameters[self.options.get("dimensions_field", "dimension")] = call.dimensions
+            parameters["dimension"] = call.dimensions
         body["parameters"] = parameters
         self.apply_parameters(body, call.parameters)
         body.update(call.extra)

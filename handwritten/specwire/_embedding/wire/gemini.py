@@ -37,7 +37,7 @@ class GeminiEmbeddingWire(EmbeddingWire):
         model = call.model.removeprefix("models/")
         template: dict[str, Any] = {}
         if call.dimensions is not None:
-            template[self.options.get("dimensions_field", "outputDimensionality")] = call.dimensions
+            template["outputDimensionality"] = call.dimensions
         self.apply_parameters(template, call.parameters)
         requests = [
             {"model": f"models/{model}", "content": {"parts": [_part(item)]}, **template}

@@ -13,13 +13,14 @@ class OllamaEmbeddingWire(EmbeddingWire):
     ``{"embeddings": [[...]], "prompt_eval_count"}`` out."""
 
     name: ClassVar[str] = "ollama_embed"
+    model_base: ClassVar[str] = "specwire._embedding.spec_model:SpecTextEmbeddingModel"
 
     def build_request(self, call: EmbeddingCall) -> WireRequest:
         body = self.base_body()
         body["model"] = call.model
         body["input"] = list(call.inputs)
         if call.dimensions is not None:
-            body[self.options.get("dimensions_field", "dimensions")] = call.dimensions
+            body["dimensions"] = call.dimensions
         self.apply_parameters(body, call.parameters)
         body.update(call.extra)
         return WireRequest(path=self.endpoint.path, body=body)

@@ -1,7 +1,7 @@
 """OpenAI ``/embeddings`` (and every OpenAI-compatible server).
 
-Vectors are asked for as base64 (``encoding_format``, an endpoint option; ``null``
-for servers that only speak floats): little-endian float32 bytes decode straight into
+Vectors are asked for as base64 (``encoding_format``, a spec option: ``float`` or
+``null`` for servers that only speak floats): little-endian float32 bytes decode straight into
 one numpy matrix per batch, as the body arrives (``streaming``), about twice as fast as
 parsing float JSON and without holding the body. A server that answers with number
 lists anyway is read too.
@@ -10,10 +10,11 @@ lists anyway is read too.
 from __future__ import annotations
 
 import binascii
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from ..._core.contract import DialectOptions
 from ..._core.dialect import WireRequest
 from ..vector import rows_of
 from .base import EmbeddingCall, EmbeddingWire, IncrementalDecoder, ParsedEmbeddings
@@ -22,27 +23,38 @@ from .streaming import Base64VectorScanner
 _FLOAT32_LE = np.dtype("<f4")
 
 
+class OpenAIEmbeddingOptions(DialectOptions):
+    """What a spec says to the OpenAI embeddings format."""
+
+    encoding_format: Literal["base64", "float"] | None = "base64"
+    """The ``encoding_format`` asked for: ``base64`` (float32 bytes, decoded as they
+    arrive), ``float``, or None to send none (servers that reject the field)."""
+
+
 class OpenAIEmbeddingWire(EmbeddingWire):
     """``{"model", "input": [...], "dimensions", "encoding_format"}`` in,
     ``{"data": [{"index", "embedding"}], "usage": {"prompt_tokens"}}`` out."""
 
     name: ClassVar[str] = "openai_embeddings"
+    model_base: ClassVar[str] = "specwire._embedding.spec_model:SpecTextEmbeddingModel"
+    Options: ClassVar[type[DialectOptions]] = OpenAIEmbeddingOptions
+    options: OpenAIEmbeddingOptions
 
     def build_request(self, call: EmbeddingCall) -> WireRequest:
         body = self.base_body()
         body["model"] = call.model
         body["input"] = list(call.inputs)
-        encoding = self.options.get("encoding_format", "base64")
+        encoding = self.options.encoding_format
         if encoding:
             body["encoding_format"] = encoding
         if call.dimensions is not None:
-            body[self.options.get("dimensions_field", "dimensions")] = call.dimensions
+            body["dimensions"] = call.dimensions
         self.apply_parameters(body, call.parameters)
         body.update(call.extra)
         return WireRequest(path=self.endpoint.path, body=body)
 
     def incremental(self, count: int) -> IncrementalDecoder | None:
-        if self.options.get("encoding_format", "base64") != "base64":
+        if self.options.encoding_format != "base64":
             return None
         return Base64VectorScanner(count, "embedding", self.parse_response, self._facts, self.fail)
 

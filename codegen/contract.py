@@ -1,0 +1,112 @@
+"""Specs checked against the dialects that read them.
+
+The registry (``specwire._dialects``) knows every dialect class, and each declares its
+family, its ``Options`` model and the parameters it places itself. A spec that names an
+unknown dialect, a dialect of another family, an option the dialect does not read (or a
+value of the wrong type), or an ``x-wire: null`` parameter the dialect does not place is
+refused here, with the file, the path inside it and what was expected.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from specwire._core.contract import Dialect
+from specwire._dialects import all_dialects
+
+from .spec_model import Endpoint, Model, ProviderSpec
+
+
+class ContractError(Exception):
+    """The registry itself is inconsistent."""
+
+
+@cache
+def dialects() -> dict[str, type[Dialect]]:
+    """Every registered dialect class by name, imported once per process."""
+    found = all_dialects()
+    for name, cls in found.items():
+        if getattr(cls, "name", None) != name:
+            raise ContractError(f"dialect registered as {name!r} names itself {cls.name!r}")
+    return found
+
+
+def _family_names(family: str) -> list[str]:
+    return sorted(n for n, c in dialects().items() if c.family == family)
+
+
+def _dialect_problem(where: str, endpoint: Endpoint, family: str) -> str | None:
+    cls = dialects().get(endpoint.dialect)
+    expected = f"expected one of the {family} dialects {_family_names(family)}"
+    if cls is None:
+        return f"{where}.dialect: {expected}, got unknown dialect {endpoint.dialect!r}"
+    if cls.family != family:
+        return f"{where}.dialect: {expected}, got {endpoint.dialect!r}, a {cls.family} dialect"
+    return None
+
+
+def _option_problem(error: dict[str, Any], cls: type[Dialect]) -> str:
+    loc = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        if len(error["loc"]) == 1:
+            known = sorted(f.alias or n for n, f in cls.Options.model_fields.items())
+            return f"{loc}: unknown option of dialect {cls.name!r}; it reads {known}"
+        return f"{loc}: unknown field"
+    if error["type"] == "missing":
+        return f"{loc}: expected field (missing)"
+    expected = str(error["msg"]).removeprefix("Input should be ")
+    return f"{loc}: expected {expected}, got {error['input']!r}"
+
+
+def endpoint_problems(i: int, where: str, endpoint: Endpoint, model: Model) -> list[str]:
+    """What is wrong with one endpoint of ``models[i]`` (``where`` is its path inside
+    the spec), each as ``path: what was expected``."""
+    problem = _dialect_problem(where, endpoint, model.family.value)
+    if problem is not None:
+        return [problem]
+    cls = dialects()[endpoint.dialect]
+    problems: list[str] = []
+    try:
+        cls.Options.model_validate(endpoint.options or {})
+    except ValidationError as exc:
+        problems += [f"{where}.options.{_option_problem(dict(e), cls)}" for e in exc.errors()]
+    places = sorted(cls.places) or "no parameter"
+    for pname, prop in sorted(model.parameters.properties.items()):
+        at = f"models[{i}].parameters.properties.{pname}.x-wire"
+        null_wire = "x_wire" in prop.model_fields_set and prop.x_wire is None
+        if null_wire and pname not in cls.places:
+            problems.append(
+                f"{at}: expected a body field path: dialect {cls.name!r} ({where}) does not "
+                f"place {pname!r} itself (it places {places})"
+            )
+        elif pname in cls.places and not null_wire:
+            problems.append(
+                f"{at}: expected null: dialect {cls.name!r} ({where}) places {pname!r} itself"
+            )
+    return problems
+
+
+def check_spec(path: Path, spec: ProviderSpec) -> list[str]:
+    """Every disagreement between ``spec`` and the dialects it names, each line naming
+    the file and the path inside it."""
+    problems: list[str] = []
+    for i, model in enumerate(spec.models):
+        endpoints = [(f"models[{i}].endpoint", model.endpoint)]
+        endpoints += [
+            (f"models[{i}].variants[{k}].endpoint", v.endpoint)
+            for k, v in enumerate(model.variants or [])
+        ]
+        for where, endpoint in endpoints:
+            problems += [f"{path}: {p}" for p in endpoint_problems(i, where, endpoint, model)]
+    return problems
+
+
+def model_base(model: Model) -> tuple[str, str]:
+    """``(module, class)`` of the engine the generated class derives from: the one the
+    main endpoint's dialect names."""
+    module, _, name = dialects()[model.endpoint.dialect].model_base.partition(":")
+    return module, name
