@@ -4,6 +4,10 @@ a stream request raises ``ResponseFormatError``."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import pytest
 
 from specwire._testing import LoopbackServer, Reply
@@ -72,3 +76,33 @@ async def test_a_page_instead_of_json_on_a_whole_answer_is_a_format_error() -> N
     ) as server:
         with pytest.raises(ResponseFormatError, match="not JSON"):
             await case.make(server.url, KEY, False)(ASK)
+
+
+async def test_a_spec_can_say_its_server_sends_no_end_signal(tmp_path: Path) -> None:
+    from codegen.render import generate
+    from tests.codegen.test_codegen import ACME_SPEC, _spec_copy
+
+    spec_dir = _spec_copy(tmp_path)
+    quiet = ACME_SPEC.replace(
+        'stream: {format: sse, terminator: "[DONE]"}', "stream: {format: sse, end_signal: false}"
+    )
+    assert quiet != ACME_SPEC
+    (spec_dir / "providers" / "acme.yaml").write_text(quiet)
+    generate(spec_dir, tmp_path / "out")
+    source = tmp_path / "out" / "specwire" / "_generated" / "acme.py"
+    assert "stream_end_signal=False" in source.read_text()
+    module_spec = importlib.util.spec_from_file_location("specwire._generated.acme", source)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules["specwire._generated.acme"] = module
+    try:
+        module_spec.loader.exec_module(module)
+        events = [{"choices": [{"index": 0, "delta": {"content": "Hi"}}]}]
+        async with LoopbackServer([Reply.sse(events, done=False)]) as server:
+            cred = module.AcmeCredential(api_key="acme-secret", base_url=server.url + "/v1")
+            model = module.AcmeChatModel(credential=cred, model="acme-1")
+            chunks = [c async for c in await model(ASK)]
+        assert chunks[-1].is_last and chunks[-1].finish_reason is None
+        assert [b.text for b in chunks[-1].content] == ["Hi"]
+    finally:
+        sys.modules.pop("specwire._generated.acme", None)
