@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from .blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
 from .ids import new_id
+from .reading import count, wrong
 from .response import ChatUsage
 
 BlockKind = Literal["text", "thinking", "tool_call", "data"]
@@ -90,6 +91,8 @@ class StreamAccumulator:
     def text(self, delta: str, key: Hashable = "text") -> None:
         """Append text to the text block under ``key``."""
         if delta:
+            if delta.__class__ is not str:
+                raise wrong("a text delta", delta, "a string")
             slot = self._slot(key, "text")
             slot.parts.append(delta)
             self._dirty[id(slot)] = slot
@@ -105,6 +108,10 @@ class StreamAccumulator:
         fields (e.g. which dialect signed it) are kept on the block."""
         if not delta and signature is None and not extra:
             return
+        if delta and delta.__class__ is not str:
+            raise wrong("a reasoning delta", delta, "a string")
+        if signature is not None and signature.__class__ is not str:
+            raise wrong("a reasoning signature", signature, "a string")
         slot = self._slot(key, "thinking")
         slot.add_extra(extra)
         if delta:
@@ -133,6 +140,12 @@ class StreamAccumulator:
     ) -> None:
         """Start or extend the tool call under ``key``; ``arguments`` is a JSON fragment;
         ``extra`` fields (e.g. a Gemini thought signature) are kept on the block."""
+        if call_id is not None and call_id.__class__ is not str:
+            raise wrong("a tool call's id", call_id, "a string")
+        if name is not None and name.__class__ is not str:
+            raise wrong("a tool call's name", name, "a string")
+        if arguments and arguments.__class__ is not str:
+            raise wrong("a tool call's arguments", arguments, "a JSON string or object")
         slot = self._slot(("tool", key), "tool_call")
         slot.add_extra(extra)
         if call_id and not slot.tool_id:
@@ -153,7 +166,9 @@ class StreamAccumulator:
         """Record the provider's running usage totals (later values replace earlier)."""
         for name, value in fields.items():
             if value is not None:
-                self.usage_fields[name] = int(value)
+                checked = count(value, f"usage {name}")
+                if checked is not None:
+                    self.usage_fields[name] = checked
 
     # ------------------------------------------------------------------ output
     @property
