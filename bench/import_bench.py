@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def cold_import_ms(statement: str, runs: int = 15) -> float:
@@ -22,6 +25,9 @@ def cold_import_ms(statement: str, runs: int = 15) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", type=Path, help="write the results here (JSON)")
+    args = parser.parse_args()
     httpx_ms = cold_import_ms("import httpx")
     model_ms = cold_import_ms("import specwire.model")
     used_ms = cold_import_ms("from specwire.model import OpenAIChatModel")
@@ -41,6 +47,10 @@ def main() -> None:
     )
     print(f"from specwire.model import OpenAIChatModel: {used_ms:.1f} ms")
     print(f"numpy imported on the chat path: {numpy_loaded}")
+    if args.results:
+        args.results.write_text(
+            json.dumps({"httpx_ms": httpx_ms, "model_ms": model_ms, "used_ms": used_ms})
+        )
 
 
 if __name__ == "__main__":

@@ -56,6 +56,10 @@ def _endpoint(model_endpoint: Any) -> dict[str, Any]:
         "stream_query": stream.get("query", {}),
         "fixed_body": ep.get("fixed_body", {}),
         "options": ep.get("options", {}),
+        "errors": {
+            key: [value] if isinstance(value, str) else value
+            for key, value in ep.get("errors", {}).items()
+        },
     }
 
 

@@ -76,6 +76,52 @@ class Stream(BaseModel):
     query: dict[str, str] | None = None
 
 
+class ErrorPath(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='Dotted keys into an error body; `[]` after a key: each element of that list.',
+            pattern='^[A-Za-z_][A-Za-z0-9_]*(\\[\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[\\])?)*$',
+        ),
+    ]
+
+
+class ErrorPaths(RootModel[ErrorPath | list[ErrorPath]]):
+    root: Annotated[
+        ErrorPath | list[ErrorPath], Field(description='A path, or alternatives tried in order.')
+    ]
+
+
+class ErrorClass(Enum):
+    BadRequestError = 'BadRequestError'
+    AuthenticationError = 'AuthenticationError'
+    PermissionDeniedError = 'PermissionDeniedError'
+    NotFoundError = 'NotFoundError'
+    RateLimitError = 'RateLimitError'
+    ServerError = 'ServerError'
+    ContentFilterError = 'ContentFilterError'
+    APITimeoutError = 'APITimeoutError'
+
+
+class Errors(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    message: ErrorPaths | None = None
+    type: ErrorPaths | None = None
+    code: ErrorPaths | None = None
+    status: Annotated[
+        ErrorPaths | None,
+        Field(description='The HTTP status an in-stream error event states (e.g. error.status_code).'),
+    ] = None
+    classes: Annotated[
+        dict[str, ErrorClass] | None,
+        Field(
+            description='Provider code or type (case-insensitive; a dotted code falls back to its first segment) -> error class.'
+        ),
+    ] = None
+
+
 class Endpoint(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -103,6 +149,12 @@ class Endpoint(BaseModel):
         dict[str, Any] | None,
         Field(
             description="Dialect options that differ between providers of one dialect; each dialect's Options model (docs/dialects.md) says which it reads, and regeneration refuses any other."
+        ),
+    ] = None
+    errors: Annotated[
+        Errors | None,
+        Field(
+            description="Where this endpoint's error bodies keep their facts (replacing the dialect's default paths) and which error class each provider code or type stands for."
         ),
     ] = None
 

@@ -22,7 +22,13 @@ CASES = {
     "deepseek": ("DeepSeekCredential", "DeepSeekChatModel", "deepseek-reasoner", True, "deepseek/"),
     "moonshot": ("MoonshotCredential", "MoonshotChatModel", "kimi-k2-thinking", True, "moonshot/"),
     "xai": ("XAICredential", "XAIChatModel", "grok-3-mini", True, "xai/"),
-    "dashscope": ("DashScopeCredential", "DashScopeChatModel", "qwen-plus", True, "dashscope/compat_"),
+    "dashscope": (
+        "DashScopeCredential",
+        "DashScopeChatModel",
+        "qwen-plus",
+        True,
+        "dashscope/compat_",
+    ),
 }
 ASK = [UserMsg(name="user", content="Capital of France?")]
 
@@ -33,7 +39,9 @@ def build(provider: str, stream: bool) -> Any:
     if provider == "dashscope":
         kwargs["base_url"] = "https://dashscope.aliyuncs.com/compatible-mode/v1"
     credential = getattr(creds, cred_name)(**kwargs)
-    return getattr(models, model_name)(credential=credential, model=model_id, stream=stream, max_retries=0)
+    return getattr(models, model_name)(
+        credential=credential, model=model_id, stream=stream, max_retries=0
+    )
 
 
 def cassette(provider: str, name: str) -> Any:
@@ -48,7 +56,10 @@ async def test_text_answer_with_reasoning_and_usage(provider: str) -> None:
     kinds = [b.type for b in response.content]
     assert kinds == (["thinking", "text"] if CASES[provider][3] else ["text"])
     assert isinstance(response.content[-1], TextBlock) and response.content[-1].text == "Paris."
-    assert response.usage is not None and (response.usage.input_tokens, response.usage.output_tokens) == (14, 9)
+    assert response.usage is not None and (
+        response.usage.input_tokens,
+        response.usage.output_tokens,
+    ) == (14, 9)
 
 
 @pytest.mark.parametrize("provider", sorted(CASES))
@@ -58,7 +69,9 @@ async def test_stream_deltas_then_one_final(provider: str) -> None:
     final = chunks[-1]
     assert final.is_last and not any(c.is_last for c in chunks[:-1])
     text = "".join(b.text for c in chunks[:-1] for b in c.content if isinstance(b, TextBlock))
-    thinking = "".join(b.thinking for c in chunks[:-1] for b in c.content if isinstance(b, ThinkingBlock))
+    thinking = "".join(
+        b.thinking for c in chunks[:-1] for b in c.content if isinstance(b, ThinkingBlock)
+    )
     assert text == "Paris." == "".join(b.text for b in final.content if isinstance(b, TextBlock))
     final_thinking = "".join(b.thinking for b in final.content if isinstance(b, ThinkingBlock))
     assert thinking == final_thinking == ("The capital is Paris." if CASES[provider][3] else "")
@@ -67,7 +80,9 @@ async def test_stream_deltas_then_one_final(provider: str) -> None:
 
 @pytest.mark.parametrize("provider", sorted(CASES))
 async def test_parallel_tool_calls(provider: str) -> None:
-    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    tools = [
+        {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+    ]
     with cassette(provider, "chat_tools"):
         response = await build(provider, stream=False)(ASK, tools=tools)
     calls = [(b.id, json.loads(b.input)) for b in response.content if isinstance(b, ToolCallBlock)]

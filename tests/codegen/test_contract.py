@@ -105,6 +105,20 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
         "expected null: dialect 'anthropic' (models[0].endpoint) places 'thinking_budget' itself",
     ),
     (
+        "an error class that does not exist",
+        "deepseek",
+        lambda s: s["models"][0]["endpoint"]["errors"]["classes"].update(boom="TeapotError"),
+        "models[0].endpoint.errors.classes.boom",
+        "expected one of",
+    ),
+    (
+        "an error path that is not dotted keys",
+        "deepseek",
+        lambda s: s["models"][0]["endpoint"].update(errors={"status": ["error/status"]}),
+        "models[0].endpoint.errors.status",
+        "expected",
+    ),
+    (
         "a variant's option",
         "dashscope",
         lambda s: s["models"][0]["variants"][0]["endpoint"]["options"].update(colour=1),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -79,3 +81,41 @@ def test_json_array_stream_yields_each_element(cuts: list[int]) -> None:
     decoder = JsonArrayDecoder()
     got = [json.loads(x) for p in split_at(data, cuts) for x in decoder.feed(p)]
     assert got == items
+
+
+# A 16 MiB base64 image in one event, fed in 1 KiB pieces (16,384 feeds). Joining the
+# partial line on every feed copied ~128 GiB (minutes); kept as pieces and joined once
+# it is a few tens of milliseconds. The bound is generous, 100x the linear cost.
+BIG = b"A" * (16 * 2**20)
+PIECE = 1024
+LINEAR_BOUND_S = 5.0
+
+
+def _fed_in_pieces(decoder: SseDecoder | NdjsonDecoder, data: bytes) -> tuple[list[Any], float]:
+    out: list[Any] = []
+    started = time.perf_counter()
+    view = memoryview(data)
+    for i in range(0, len(data), PIECE):
+        out += decoder.feed(bytes(view[i : i + PIECE]))
+    out += decoder.close()
+    return out, time.perf_counter() - started
+
+
+def test_sse_decoder_is_linear_on_a_16_mib_event() -> None:
+    data = b'event: image\ndata: {"b64": "' + BIG + b'"}\n\n'
+    events, elapsed = _fed_in_pieces(SseDecoder(), data)
+    assert events == [SseEvent("image", b'{"b64": "' + BIG + b'"}')]
+    assert elapsed < LINEAR_BOUND_S
+
+
+def test_ndjson_decoder_is_linear_on_a_16_mib_line() -> None:
+    data = b'{"b64": "' + BIG + b'"}\n{"done": true}\n'
+    lines, elapsed = _fed_in_pieces(NdjsonDecoder(), data)
+    assert lines == [b'{"b64": "' + BIG + b'"}', b'{"done": true}']
+    assert elapsed < LINEAR_BOUND_S
+
+
+@given(st.lists(st.integers(min_value=0, max_value=200), max_size=30))
+def test_sse_lines_split_inside_and_at_crlf_join_once(cuts: list[int]) -> None:
+    data = b"data: " + b"x" * 150 + b"\r\n\r\ndata: y\r\n\r\n"
+    assert decode_sse(split_at(data, cuts)) == [SseEvent(None, b"x" * 150), SseEvent(None, b"y")]

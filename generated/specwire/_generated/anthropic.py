@@ -110,6 +110,18 @@ class AnthropicChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="anthropic",
+            errors={
+                "classes": {
+                    "api_error": "ServerError",
+                    "authentication_error": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "not_found_error": "NotFoundError",
+                    "overloaded_error": "ServerError",
+                    "permission_error": "PermissionDeniedError",
+                    "rate_limit_error": "RateLimitError",
+                    "request_too_large": "BadRequestError",
+                }
+            },
             fixed_body={},
             headers={"anthropic-version": "2023-06-01"},
             options={

@@ -107,6 +107,27 @@ class DashScopeChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="dashscope",
+            errors={
+                "classes": {
+                    "AccessDenied": "PermissionDeniedError",
+                    "Arrearage": "PermissionDeniedError",
+                    "DataInspectionFailed": "ContentFilterError",
+                    "InternalError": "ServerError",
+                    "InvalidApiKey": "AuthenticationError",
+                    "InvalidParameter": "BadRequestError",
+                    "ModelNotFound": "NotFoundError",
+                    "ServiceUnavailable": "ServerError",
+                    "Throttling": "RateLimitError",
+                    "data_inspection_failed": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "internal_error": "ServerError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "limit_requests": "RateLimitError",
+                    "model_not_found": "NotFoundError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={
@@ -140,6 +161,27 @@ class DashScopeChatModel(SpecChatModel):
                 "/compatible-mode/v1",
                 EndpointBinding(
                     dialect="openai_chat",
+                    errors={
+                        "classes": {
+                            "AccessDenied": "PermissionDeniedError",
+                            "Arrearage": "PermissionDeniedError",
+                            "DataInspectionFailed": "ContentFilterError",
+                            "InternalError": "ServerError",
+                            "InvalidApiKey": "AuthenticationError",
+                            "InvalidParameter": "BadRequestError",
+                            "ModelNotFound": "NotFoundError",
+                            "ServiceUnavailable": "ServerError",
+                            "Throttling": "RateLimitError",
+                            "data_inspection_failed": "ContentFilterError",
+                            "insufficient_quota": "RateLimitError",
+                            "internal_error": "ServerError",
+                            "invalid_api_key": "AuthenticationError",
+                            "invalid_request_error": "BadRequestError",
+                            "limit_requests": "RateLimitError",
+                            "model_not_found": "NotFoundError",
+                            "server_error": "ServerError",
+                        }
+                    },
                     fixed_body={},
                     headers={},
                     options={

@@ -51,6 +51,27 @@ class DashScopeEmbeddingModel(SpecEmbeddingModel):
         family="embedding",
         endpoint=EndpointBinding(
             dialect="dashscope_embedding",
+            errors={
+                "classes": {
+                    "AccessDenied": "PermissionDeniedError",
+                    "Arrearage": "PermissionDeniedError",
+                    "DataInspectionFailed": "ContentFilterError",
+                    "InternalError": "ServerError",
+                    "InvalidApiKey": "AuthenticationError",
+                    "InvalidParameter": "BadRequestError",
+                    "ModelNotFound": "NotFoundError",
+                    "ServiceUnavailable": "ServerError",
+                    "Throttling": "RateLimitError",
+                    "data_inspection_failed": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "internal_error": "ServerError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "limit_requests": "RateLimitError",
+                    "model_not_found": "NotFoundError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={
@@ -73,6 +94,27 @@ class DashScopeEmbeddingModel(SpecEmbeddingModel):
                 "/compatible-mode/v1",
                 EndpointBinding(
                     dialect="openai_embeddings",
+                    errors={
+                        "classes": {
+                            "AccessDenied": "PermissionDeniedError",
+                            "Arrearage": "PermissionDeniedError",
+                            "DataInspectionFailed": "ContentFilterError",
+                            "InternalError": "ServerError",
+                            "InvalidApiKey": "AuthenticationError",
+                            "InvalidParameter": "BadRequestError",
+                            "ModelNotFound": "NotFoundError",
+                            "ServiceUnavailable": "ServerError",
+                            "Throttling": "RateLimitError",
+                            "data_inspection_failed": "ContentFilterError",
+                            "insufficient_quota": "RateLimitError",
+                            "internal_error": "ServerError",
+                            "invalid_api_key": "AuthenticationError",
+                            "invalid_request_error": "BadRequestError",
+                            "limit_requests": "RateLimitError",
+                            "model_not_found": "NotFoundError",
+                            "server_error": "ServerError",
+                        }
+                    },
                     fixed_body={},
                     headers={},
                     options={"encoding_format": "float"},

@@ -92,6 +92,27 @@ class DashScopeTTSModel(SpecTTSModel):
         family="tts",
         endpoint=EndpointBinding(
             dialect="dashscope_tts",
+            errors={
+                "classes": {
+                    "AccessDenied": "PermissionDeniedError",
+                    "Arrearage": "PermissionDeniedError",
+                    "DataInspectionFailed": "ContentFilterError",
+                    "InternalError": "ServerError",
+                    "InvalidApiKey": "AuthenticationError",
+                    "InvalidParameter": "BadRequestError",
+                    "ModelNotFound": "NotFoundError",
+                    "ServiceUnavailable": "ServerError",
+                    "Throttling": "RateLimitError",
+                    "data_inspection_failed": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "internal_error": "ServerError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "limit_requests": "RateLimitError",
+                    "model_not_found": "NotFoundError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={
@@ -140,6 +161,27 @@ class DashScopeRealtimeTTSModel(QwenRealtimeTTSModel):
         family="tts",
         endpoint=EndpointBinding(
             dialect="qwen_tts_realtime",
+            errors={
+                "classes": {
+                    "AccessDenied": "PermissionDeniedError",
+                    "Arrearage": "PermissionDeniedError",
+                    "DataInspectionFailed": "ContentFilterError",
+                    "InternalError": "ServerError",
+                    "InvalidApiKey": "AuthenticationError",
+                    "InvalidParameter": "BadRequestError",
+                    "ModelNotFound": "NotFoundError",
+                    "ServiceUnavailable": "ServerError",
+                    "Throttling": "RateLimitError",
+                    "data_inspection_failed": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "internal_error": "ServerError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "limit_requests": "RateLimitError",
+                    "model_not_found": "NotFoundError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={"session": {"mode": "commit"}},
             headers={},
             options={
@@ -204,6 +246,27 @@ class DashScopeCosyVoiceRealtimeTTSModel(CosyVoiceRealtimeTTSModel):
         family="tts",
         endpoint=EndpointBinding(
             dialect="dashscope_duplex_tts",
+            errors={
+                "classes": {
+                    "AccessDenied": "PermissionDeniedError",
+                    "Arrearage": "PermissionDeniedError",
+                    "DataInspectionFailed": "ContentFilterError",
+                    "InternalError": "ServerError",
+                    "InvalidApiKey": "AuthenticationError",
+                    "InvalidParameter": "BadRequestError",
+                    "ModelNotFound": "NotFoundError",
+                    "ServiceUnavailable": "ServerError",
+                    "Throttling": "RateLimitError",
+                    "data_inspection_failed": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "internal_error": "ServerError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "limit_requests": "RateLimitError",
+                    "model_not_found": "NotFoundError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={
                 "payload": {
                     "function": "SpeechSynthesizer",

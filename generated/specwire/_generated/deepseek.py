@@ -80,6 +80,12 @@ class DeepSeekChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "authentication_error": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                }
+            },
             fixed_body={},
             headers={},
             options={

@@ -108,6 +108,21 @@ class GeminiChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="gemini",
+            errors={
+                "classes": {
+                    "API_KEY_INVALID": "AuthenticationError",
+                    "DEADLINE_EXCEEDED": "ServerError",
+                    "FAILED_PRECONDITION": "BadRequestError",
+                    "INTERNAL": "ServerError",
+                    "INVALID_ARGUMENT": "BadRequestError",
+                    "NOT_FOUND": "NotFoundError",
+                    "OUT_OF_RANGE": "BadRequestError",
+                    "PERMISSION_DENIED": "PermissionDeniedError",
+                    "RESOURCE_EXHAUSTED": "RateLimitError",
+                    "UNAUTHENTICATED": "AuthenticationError",
+                    "UNAVAILABLE": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={"foreign_call_signature": "skip_thought_signature_validator"},

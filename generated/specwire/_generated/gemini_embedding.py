@@ -50,6 +50,21 @@ class GeminiEmbeddingModel(SpecEmbeddingModel):
         family="embedding",
         endpoint=EndpointBinding(
             dialect="gemini_embeddings",
+            errors={
+                "classes": {
+                    "API_KEY_INVALID": "AuthenticationError",
+                    "DEADLINE_EXCEEDED": "ServerError",
+                    "FAILED_PRECONDITION": "BadRequestError",
+                    "INTERNAL": "ServerError",
+                    "INVALID_ARGUMENT": "BadRequestError",
+                    "NOT_FOUND": "NotFoundError",
+                    "OUT_OF_RANGE": "BadRequestError",
+                    "PERMISSION_DENIED": "PermissionDeniedError",
+                    "RESOURCE_EXHAUSTED": "RateLimitError",
+                    "UNAUTHENTICATED": "AuthenticationError",
+                    "UNAVAILABLE": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={},

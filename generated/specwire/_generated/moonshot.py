@@ -73,6 +73,19 @@ class MoonshotChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "content_filter": "ContentFilterError",
+                    "engine_overloaded_error": "ServerError",
+                    "exceeded_current_quota_error": "RateLimitError",
+                    "invalid_authentication_error": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "permission_denied_error": "PermissionDeniedError",
+                    "rate_limit_reached_error": "RateLimitError",
+                    "resource_not_found_error": "NotFoundError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={

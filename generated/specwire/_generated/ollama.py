@@ -124,6 +124,7 @@ class OllamaChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="ollama",
+            errors={},
             fixed_body={},
             headers={},
             options={},

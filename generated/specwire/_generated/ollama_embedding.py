@@ -54,6 +54,7 @@ class OllamaEmbeddingModel(SpecTextEmbeddingModel):
         family="embedding",
         endpoint=EndpointBinding(
             dialect="ollama_embed",
+            errors={},
             fixed_body={},
             headers={},
             options={},

@@ -162,6 +162,17 @@ class OpenAIChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={
+                "classes": {
+                    "content_filter": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "model_not_found": "NotFoundError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={
@@ -197,6 +208,17 @@ class OpenAIResponseModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_responses",
+            errors={
+                "classes": {
+                    "content_filter": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "model_not_found": "NotFoundError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={"store": False},
             headers={},
             options={

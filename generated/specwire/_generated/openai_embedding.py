@@ -38,6 +38,17 @@ class OpenAIEmbeddingModel(SpecTextEmbeddingModel):
         family="embedding",
         endpoint=EndpointBinding(
             dialect="openai_embeddings",
+            errors={
+                "classes": {
+                    "content_filter": "ContentFilterError",
+                    "insufficient_quota": "RateLimitError",
+                    "invalid_api_key": "AuthenticationError",
+                    "invalid_request_error": "BadRequestError",
+                    "model_not_found": "NotFoundError",
+                    "rate_limit_exceeded": "RateLimitError",
+                    "server_error": "ServerError",
+                }
+            },
             fixed_body={},
             headers={},
             options={"encoding_format": "base64"},

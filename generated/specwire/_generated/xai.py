@@ -77,6 +77,7 @@ class XAIChatModel(SpecChatModel):
         family="chat",
         endpoint=EndpointBinding(
             dialect="openai_chat",
+            errors={},
             fixed_body={},
             headers={},
             options={

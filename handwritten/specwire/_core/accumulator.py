@@ -13,6 +13,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any, Literal
 
 from .blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
+from .construct import construct
 from .ids import new_id
 from .reading import count, wrong
 from .response import ChatUsage
@@ -182,6 +183,14 @@ class StreamAccumulator:
             return []
         dirty = self._dirty
         self._dirty = {}
+        if len(dirty) == 1:
+            # one block grew (nearly every event of a stream read alone)
+            (slot,) = dirty.values()
+            parts = slot.parts
+            taken, slot.taken = slot.taken, len(parts)
+            piece = parts[-1] if taken == len(parts) - 1 else "".join(parts[taken:])
+            block = self._build(slot, piece, final=False)
+            return [block] if block is not None else []
         if len(dirty) > 1:
             order = {id(s): i for i, s in enumerate(self._slots)}
             slots = sorted(dirty.values(), key=lambda s: order[id(s)])
@@ -209,31 +218,29 @@ class StreamAccumulator:
     def _build(self, slot: _Slot, text: str, *, final: bool) -> ResponseBlock | None:
         kind = slot.kind
         if kind == "text":
-            return TextBlock.model_construct(type="text", text=text, id=slot.block_id)
+            return construct(TextBlock, {"type": "text", "text": text, "id": slot.block_id})
         if kind == "thinking":
-            block = ThinkingBlock.model_construct(
-                type="thinking",
-                thinking=text,
-                id=slot.block_id,
-                signature=None,
-                redacted=None,
-                **(slot.extra or {}),
+            shown = final or slot.signature is not None or slot.redacted is not None
+            return construct(
+                ThinkingBlock,
+                {
+                    "type": "thinking",
+                    "thinking": text,
+                    "signature": slot.signature if shown else None,
+                    "redacted": slot.redacted if shown else None,
+                    "id": slot.block_id,
+                },
+                dict(slot.extra) if slot.extra else {},
             )
-            if final or slot.signature is not None or slot.redacted is not None:
-                block.signature = slot.signature
-                block.redacted = slot.redacted
-            return block
         if kind == "tool_call":
             if slot.tool_id is None:
                 slot.tool_id = "call_" + slot.block_id
             if final and not text:
                 text = "{}"
-            return ToolCallBlock.model_construct(
-                type="tool_call",
-                id=slot.tool_id,
-                name=slot.name or "",
-                input=text,
-                **(slot.extra or {}),
+            return construct(
+                ToolCallBlock,
+                {"type": "tool_call", "id": slot.tool_id, "name": slot.name or "", "input": text},
+                dict(slot.extra) if slot.extra else {},
             )
         return slot.data
 

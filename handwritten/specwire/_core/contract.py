@@ -9,7 +9,9 @@ declares, as class attributes, everything a provider spec may say to it:
 - ``places``: the ``Parameters`` fields it puts on the wire itself, which the spec marks
   ``x-wire: null``;
 - ``model_base``: the handwritten engine class (``module:Name``) that the generated model
-  class of a spec using it as its main endpoint derives from.
+  class of a spec using it as its main endpoint derives from;
+- ``error_format``: where its error bodies keep message, type, code and status, which a
+  spec's ``endpoint.errors`` overrides and extends with its provider's code classes.
 
 The code generator imports every registered dialect and checks each spec against these
 declarations, so a spec and the code that reads it cannot drift apart; at run time a
@@ -24,6 +26,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from .binding import EndpointBinding, WireParam, place_parameters
+from .error_body import GENERIC_ERRORS, ErrorFormat
 
 FAMILIES: tuple[str, ...] = ("chat", "embedding", "tts")
 """Model families, in the order generated code lists them. A new family (the realtime
@@ -55,6 +58,8 @@ class Dialect:
     """``Parameters`` fields it places itself (``x-wire: null`` in the spec)."""
     model_base: ClassVar[str]
     """The engine class (``module:Name``) generated classes using it derive from."""
+    error_format: ClassVar[ErrorFormat] = GENERIC_ERRORS
+    """Where the format's error bodies keep their facts (the spec may override)."""
 
     def __init__(
         self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str
@@ -65,6 +70,8 @@ class Dialect:
         self.options: Any = self.read_options(endpoint)
         """This endpoint's options, an instance of ``Options`` (subclasses narrow the
         type)."""
+        self.errors: ErrorFormat = self.error_format.override(endpoint.errors)
+        """The error format with the spec's ``errors`` applied."""
 
     @classmethod
     def read_options(cls, endpoint: EndpointBinding) -> Any:

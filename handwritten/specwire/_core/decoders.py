@@ -1,8 +1,9 @@
 """Incremental decoders for the streaming formats providers use.
 
 Each decoder is fed raw bytes as they arrive, in pieces of any size, and returns the
-complete items those bytes finish. Work is linear in the bytes fed: a partial line is
-kept once and joined once with the piece that completes it.
+complete items those bytes finish. Work is linear in the bytes fed: the pieces of a
+partial line are kept in a list and joined once, by the piece that completes the line
+(a 16 MiB base64 image in one event costs one join, however finely it arrives).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ class SseEvent(NamedTuple):
     data: bytes
 
 
+_new_event = tuple.__new__  # SseEvent(...) without NamedTuple's Python-level __new__
+_EVENT_NAMES: dict[bytes, str] = {}  # event names decoded once (a provider uses a handful)
+
+
 class SseDecoder:
     """Server-sent events (WHATWG): LF, CRLF or CR line ends, ``:`` comments, multi-line
     ``data``, ``event`` names; ``id`` and ``retry`` fields are read and ignored."""
@@ -24,27 +29,66 @@ class SseDecoder:
     __slots__ = ("_data", "_event", "_pending", "_tail_cr")
 
     def __init__(self) -> None:
-        self._pending = b""
+        self._pending: list[bytes] = []  # pieces of a line not yet ended
         self._data: list[bytes] = []
         self._event: str | None = None
         self._tail_cr = False
 
     def feed(self, chunk: bytes) -> list[SseEvent]:
         """Decode ``chunk``; return the events it completes."""
+        if chunk[-2:] == b"\n\n" and not self._pending and not self._data:
+            # The common provider framing, a whole event in one piece with nothing
+            # pending (``data: ...`` or ``event: ...`` then ``data: ...``): decoded
+            # without the general line loop.
+            end = len(chunk) - 2
+            first = chunk.find(b"\n")
+            if chunk[:6] == b"data: " and first == end and b"\r" not in chunk:
+                self._tail_cr = False
+                self._event = None
+                return [_new_event(SseEvent, (None, chunk[6:end]))]
+            if (
+                chunk[:7] == b"event: "
+                and chunk[first + 1 : first + 7] == b"data: "
+                and chunk.find(b"\n", first + 1) == end
+                and b"\r" not in chunk
+            ):
+                name = chunk[7:first]
+                event = _EVENT_NAMES.get(name)
+                if event is None:
+                    event = name.decode()
+                    if len(_EVENT_NAMES) < 256:
+                        _EVENT_NAMES[name] = event
+                self._tail_cr = False
+                self._event = None
+                return [_new_event(SseEvent, (event, chunk[first + 7 : end]))]
         if self._tail_cr and chunk.startswith(b"\n"):
             chunk = chunk[1:]  # the LF of a CRLF split across two pieces
         self._tail_cr = chunk.endswith(b"\r")
-        buf = self._pending + chunk if self._pending else chunk
-        if b"\r" in buf:
+        has_cr = b"\r" in chunk
+        if not has_cr and b"\n" not in chunk:
+            if chunk:
+                self._pending.append(chunk)  # still inside one line
+            return []
+        pending = self._pending
+        if pending:
+            pending.append(chunk)
+            buf = b"".join(pending)
+            pending.clear()
+            has_cr = has_cr or b"\r" in buf
+        else:
+            buf = chunk
+        if has_cr:
             buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         lines = buf.split(b"\n")
-        self._pending = lines.pop()
+        last = lines.pop()
+        if last:
+            pending.append(last)
         out: list[SseEvent] = []
         for line in lines:
             if not line:
                 if self._data:
                     data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
-                    out.append(SseEvent(self._event, data))
+                    out.append(_new_event(SseEvent, (self._event, data)))
                     self._data = []
                 self._event = None
                 continue
@@ -75,18 +119,31 @@ class NdjsonDecoder:
     __slots__ = ("_pending",)
 
     def __init__(self) -> None:
-        self._pending = b""
+        self._pending: list[bytes] = []  # pieces of a line not yet ended
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """Decode ``chunk``; return the complete lines it finishes."""
-        buf = self._pending + chunk if self._pending else chunk
+        pending = self._pending
+        if b"\n" not in chunk:
+            if chunk:
+                pending.append(chunk)
+            return []
+        if pending:
+            pending.append(chunk)
+            buf = b"".join(pending)
+            pending.clear()
+        else:
+            buf = chunk
         lines = buf.split(b"\n")
-        self._pending = lines.pop()
+        last = lines.pop()
+        if last:
+            pending.append(last)
         return [line for line in lines if line.strip()]
 
     def close(self) -> list[bytes]:
         """End of stream: the last line, if it had no newline."""
-        rest, self._pending = self._pending, b""
+        rest = b"".join(self._pending)
+        self._pending.clear()
         return [rest] if rest.strip() else []
 
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .accumulator import StreamAccumulator
 from .contract import Dialect
 from .finish_reasons import FinishReason
-from .transport import read_error_fields
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
@@ -64,7 +63,3 @@ class ChatDialect(Dialect, ABC):
     def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
         """Feed one decoded stream item into ``acc``; raise a ``ProviderError`` for an
         error event."""
-
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)`` of an error body."""
-        return read_error_fields(body)

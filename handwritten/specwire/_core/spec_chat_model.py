@@ -8,10 +8,11 @@ policy, decodes the stream format and feeds the dialect's events to the accumula
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
+from orjson import JSONDecodeError, loads
 from pydantic import BaseModel
 
 from .accumulator import StreamAccumulator
@@ -19,6 +20,7 @@ from .binding import EndpointBinding, ModelBinding
 from .blocks import ToolCallBlock
 from .call_log import CallLog
 from .chat_model import ChatModelBase
+from .construct import construct
 from .credential import CredentialBase, check_credential_family
 from .deadline import DEFAULT_DEADLINE, check_deadline, read_timeout_of, within_deadline
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
@@ -45,8 +47,6 @@ from .transport import (
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
 
-_construct_response = ChatResponse.model_construct
-
 
 class SpecChatModel(ChatModelBase):
     """A chat model driven entirely by its ``binding``."""
@@ -63,6 +63,10 @@ class SpecChatModel(ChatModelBase):
         context_size: int = 128000,
         formatter: FormatterBase | None = None,
         timeout: httpx.Timeout | float | None = None,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         super().__init__(
@@ -94,7 +98,13 @@ class SpecChatModel(ChatModelBase):
         )
         if formatter is None:
             self.formatter = dialect_cls.formatter_class()
-        self._transport = HttpTransport(timeout)
+        self._transport = HttpTransport(
+            timeout,
+            transport=transport,
+            http_client=http_client,
+            default_headers=default_headers,
+            max_connections=max_connections,
+        )
         self._read_timeout = read_timeout_of(timeout)
         self.deadline = check_deadline(deadline)
         self._retry = self.binding.retry_policy(max_retries)
@@ -165,7 +175,7 @@ class SpecChatModel(ChatModelBase):
             json_body=wire.body,
             headers=headers,
             params=query,
-            reader=self._dialect.read_error,
+            errors=self._dialect.errors,
         )
 
     async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
@@ -225,16 +235,19 @@ class SpecChatModel(ChatModelBase):
                         if delta is None:
                             break
                         handed_out = True
-                        yield _construct_response(
-                            content=delta,
-                            is_last=False,
-                            usage=None,
-                            id=response_id,
-                            created_at=created_at,
-                            metadata=None,
-                            type="chat",
-                            finish_reason=None,
-                            provider_finish_reason=None,
+                        yield construct(
+                            ChatResponse,
+                            {
+                                "content": delta,
+                                "is_last": False,
+                                "usage": None,
+                                "id": response_id,
+                                "created_at": created_at,
+                                "metadata": None,
+                                "type": "chat",
+                                "finish_reason": None,
+                                "provider_finish_reason": None,
+                            },
                         )
                     self._check_complete(acc, response_id, created_at, started)
                     break
@@ -306,7 +319,7 @@ class SpecChatModel(ChatModelBase):
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
-        chunks: AsyncIterator[bytes] = response.aiter_bytes()
+        chunks = _body(response)
         on_event = self._dialect.on_event
         provider = self.binding.provider
         take = acc.take_delta
@@ -331,7 +344,10 @@ class SpecChatModel(ChatModelBase):
                         if terminator is not None and event.data == terminator:
                             done = acc.finished = True
                             break
-                        payload = decode_json(event.data)
+                        try:
+                            payload = loads(event.data)
+                        except JSONDecodeError:
+                            payload = None
                         if payload is None and event.data.strip():
                             raise StreamBrokenError(
                                 f"undecodable stream event: {event.data[:120]!r}", provider=provider
@@ -372,9 +388,21 @@ class SpecChatModel(ChatModelBase):
             raise StreamBrokenError(
                 f"stream broken: {type(exc).__name__}: {exc}", provider=provider
             ) from exc
+        await response.aclose()  # the body ended: the connection can be reused now
         delta = take()
         if delta:
             yield delta
+
+
+def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's bytes as they arrive. Without a content-encoding to undo they come
+    straight from the transport's stream, skipping the two generator layers httpx's
+    ``aiter_bytes`` adds to every chunk (on a one-event-per-chunk stream, per event)."""
+    stream = response.stream
+    if "content-encoding" not in response.headers and isinstance(stream, httpx.AsyncByteStream):
+        response.is_stream_consumed = True
+        return stream.__aiter__()
+    return response.aiter_bytes()
 
 
 async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

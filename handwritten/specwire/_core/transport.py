@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib.util
+import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import orjson
 
+from .error_body import GENERIC_ERRORS, ErrorFormat
 from .errors import (
     APIConnectionError,
     APITimeoutError,
     ProviderError,
     ResponseFormatError,
-    error_class_for_code,
-    error_class_for_status,
+    ServerError,
 )
 from .retry import parse_retry_after
 
@@ -23,29 +25,6 @@ if TYPE_CHECKING:
     from .credential import CredentialBase
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
-
-ErrorReader = Callable[[Any], tuple[str | None, str | None]]
-"""Reads ``(code, message)`` out of a decoded provider error body."""
-
-
-def read_error_fields(body: Any) -> tuple[str | None, str | None]:
-    """``(code, message)`` from the common error body shapes: ``{"error": {...}}``
-    (OpenAI, Anthropic, Gemini), ``{"code", "message"}`` (DashScope), ``{"error": "..."}``
-    (Ollama), and lists of those (Gemini JSON-array streams)."""
-    if isinstance(body, list) and body:
-        body = body[0]
-    if not isinstance(body, dict):
-        return None, str(body) if body else None
-    err = body.get("error", body)
-    if isinstance(err, str):
-        return body.get("code") if isinstance(body.get("code"), str) else None, err
-    if not isinstance(err, dict):
-        return None, None
-    code = err.get("code") or err.get("type") or err.get("status")
-    if isinstance(code, int):
-        code = err.get("status") or err.get("type") or str(code)
-    message = err.get("message") or err.get("msg") or body.get("message")
-    return (str(code) if code else None), (str(message) if message else None)
 
 
 def decode_json(raw: bytes) -> Any:
@@ -61,38 +40,94 @@ def error_from_response(
     headers: Mapping[str, str],
     raw: bytes,
     provider: str,
-    reader: ErrorReader = read_error_fields,
+    errors: ErrorFormat = GENERIC_ERRORS,
 ) -> ProviderError:
-    """The typed error an HTTP error answer stands for."""
+    """The typed error an HTTP error answer stands for, its body read by ``errors``
+    (the dialect's error format)."""
     body = decode_json(raw)
-    code, message = reader(body) if body is not None else (None, None)
-    if not message:
-        message = raw[:500].decode("utf-8", "replace").strip() or f"HTTP {status}"
-    cls = error_class_for_code(code, error_class_for_status(status))
-    return cls(
-        message,
-        status=status,
-        code=code,
+    return errors.error(
+        body,
         provider=provider,
+        http_status=status,
+        default=ServerError if status >= 500 else ProviderError,
+        fallback=raw[:500].decode("utf-8", "replace").strip() or f"HTTP {status}",
         request_id=headers.get("x-request-id") or headers.get("request-id"),
         retry_after=parse_retry_after(headers),
-        body=body,
     )
 
 
-class HttpTransport:
-    """An httpx client created on first use (so a model can be built outside a loop)."""
+TRANSPORTS = ("aiohttp", "httpx", "http2")
+"""``aiohttp``: httpx's API over aiohttp's C HTTP/1.1 parser (the default when aiohttp is
+installed); ``httpx``: httpx's own HTTP/1.1 transport; ``http2``: httpx's transport with
+HTTP/2 offered (needs the ``h2`` package, ``pip install httpx[http2]``)."""
 
-    def __init__(self, timeout: httpx.Timeout | float | None = None) -> None:
+TRANSPORT_ENV = "SPECWIRE_TRANSPORT"
+DEFAULT_MAX_CONNECTIONS = 100
+
+
+def choose_transport(transport: str | None) -> str:
+    """The transport a model uses: ``transport`` if given, else ``$SPECWIRE_TRANSPORT``,
+    else aiohttp where it is installed, else httpx."""
+    name = transport or os.environ.get(TRANSPORT_ENV) or None
+    if name is not None and name not in TRANSPORTS:
+        source = "transport" if transport else TRANSPORT_ENV
+        raise ValueError(f"{source} must be one of {', '.join(TRANSPORTS)}, not {name!r}")
+    aiohttp_installed = importlib.util.find_spec("aiohttp") is not None
+    if name is None:
+        return "aiohttp" if aiohttp_installed else "httpx"
+    if name == "aiohttp" and not aiohttp_installed:
+        raise ValueError("transport 'aiohttp' needs the aiohttp package installed")
+    return name
+
+
+class HttpTransport:
+    """A model's HTTP client, created on first use (so a model can be built outside a
+    loop), or the user's own ``http_client``, which specwire never closes.
+
+    ``max_connections`` bounds the pool (default 100, as httpx's); ``default_headers``
+    go on every request and win over specwire's own (a gateway can replace auth);
+    proxies and certificates come from the environment on both transports."""
+
+    def __init__(
+        self,
+        timeout: httpx.Timeout | float | None = None,
+        *,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
+    ) -> None:
+        if max_connections is not None and max_connections < 1:
+            raise ValueError("max_connections must be >= 1")
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError(
+                f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}"
+            )
         self._timeout = DEFAULT_TIMEOUT if timeout is None else timeout
-        self._client: httpx.AsyncClient | None = None
+        # a user's client keeps its own timeout unless the model was given one
+        self._request_timeout: Any = timeout if http_client is not None else None
+        self._own = http_client is None
+        self.name = "user" if http_client is not None else choose_transport(transport)
+        self._max_connections = max_connections or DEFAULT_MAX_CONNECTIONS
+        self._default_headers = dict(default_headers or {})
+        self._client: httpx.AsyncClient | None = http_client
 
     @property
     def client(self) -> httpx.AsyncClient:
         """The shared client."""
-        if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(timeout=self._timeout, http2=False)
-        return self._client
+        client = self._client
+        if client is None or (self._own and client.is_closed):
+            client = self._client = self._new_client()
+        return client
+
+    def _new_client(self) -> httpx.AsyncClient:
+        limits = httpx.Limits(
+            max_connections=self._max_connections,
+            max_keepalive_connections=min(20, self._max_connections),
+        )
+        if self.name == "aiohttp":
+            return _AiohttpClient(timeout=self._timeout, limits=limits, trust_env=True)
+        return httpx.AsyncClient(timeout=self._timeout, limits=limits, http2=self.name == "http2")
 
     async def open(
         self,
@@ -103,7 +138,7 @@ class HttpTransport:
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
-        reader: ErrorReader = read_error_fields,
+        errors: ErrorFormat = GENERIC_ERRORS,
     ) -> httpx.Response:
         """Send a request and return the response with its body unread; raise the typed
         error for an error status (reading its body first) or a transport failure."""
@@ -111,11 +146,17 @@ class HttpTransport:
         all_headers = {"content-type": "application/json"} if content is not None else {}
         if headers:
             all_headers.update(headers)
-        request = self.client.build_request(
-            method, url, content=content, headers=all_headers, params=params or None
+        if self._default_headers:
+            all_headers.update(self._default_headers)
+        client = self.client
+        extra: dict[str, Any] = {}
+        if self._request_timeout is not None:
+            extra["timeout"] = self._request_timeout
+        request = client.build_request(
+            method, url, content=content, headers=all_headers, params=params or None, **extra
         )
         try:
-            response = await self.client.send(request, stream=True)
+            response = await client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise APITimeoutError(
                 f"request timed out: {type(exc).__name__}", provider=provider
@@ -131,12 +172,12 @@ class HttpTransport:
                 raw = b""
             finally:
                 await response.aclose()
-            raise error_from_response(response.status_code, response.headers, raw, provider, reader)
+            raise error_from_response(response.status_code, response.headers, raw, provider, errors)
         return response
 
     async def aclose(self) -> None:
-        """Close the client and its connections."""
-        if self._client is not None:
+        """Close the client and its connections (never a user's client)."""
+        if self._own and self._client is not None:
             await self._client.aclose()
             self._client = None
 
@@ -180,6 +221,30 @@ async def read_json_body(response: httpx.Response, provider: str) -> Any:
             provider=provider,
         )
     return body
+
+
+class _AiohttpClient(httpx.AsyncClient):
+    """An httpx client whose every transport (direct and per-proxy, as httpx mounts them
+    from the environment) is the aiohttp one."""
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+        return self._aiohttp(None, kwargs)
+
+    def _init_proxy_transport(
+        self, proxy: httpx.Proxy, *args: Any, **kwargs: Any
+    ) -> httpx.AsyncBaseTransport:
+        return self._aiohttp(proxy, kwargs)
+
+    @staticmethod
+    def _aiohttp(proxy: httpx.Proxy | None, kwargs: dict[str, Any]) -> httpx.AsyncBaseTransport:
+        from .aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(
+            limits=kwargs.get("limits", httpx.Limits(max_connections=DEFAULT_MAX_CONNECTIONS)),
+            trust_env=kwargs.get("trust_env", True),
+            verify=kwargs.get("verify", True),
+            proxy=proxy,
+        )
 
 
 # Bodies a stream request can never legitimately get: a captive portal's or a proxy's

@@ -26,7 +26,8 @@ from typing import Any, ClassVar
 from .._core.accumulator import StreamAccumulator
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import ServerError, error_class_for_code
+from .._core.error_body import ErrorFormat
+from .._core.errors import ServerError
 from .._formatters.anthropic import ORIGIN, AnthropicChatFormatter, AnthropicMultiAgentFormatter
 from .tools import function_tools, tool_choice
 
@@ -52,6 +53,10 @@ class AnthropicMessagesDialect(ChatDialect):
     options: AnthropicOptions
     places: ClassVar[frozenset[str]] = frozenset(
         {"thinking_enable", "thinking_budget", "parallel_tool_calls"}
+    )
+    # {"type": "error", "error": {"type": "overloaded_error", "message"}}
+    error_format: ClassVar[ErrorFormat] = ErrorFormat(
+        message=("error.message",), type=("error.type",)
     )
     formatter_class = AnthropicChatFormatter
     multi_agent_formatter_class = AnthropicMultiAgentFormatter
@@ -242,11 +247,7 @@ class AnthropicMessagesDialect(ChatDialect):
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:
-        code, message = self.read_error(payload)
-        cls = error_class_for_code(code, ServerError)
-        raise cls(
-            message or "error event in stream", code=code, provider=self.provider, body=payload
-        )
+        raise self.errors.error(payload, provider=self.provider, fallback="error event in stream")
 
 
 def _history_allows_thinking(messages: list[dict[str, Any]]) -> bool:

@@ -20,7 +20,8 @@ from typing import Any, ClassVar
 from .._core.accumulator import StreamAccumulator
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import ProviderError, ServerError, StreamBrokenError, error_class_for_code
+from .._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
+from .._core.errors import ProviderError, ServerError, StreamBrokenError
 from .._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
 
@@ -43,6 +44,7 @@ class DashScopeChatDialect(ChatDialect):
     name = "dashscope"
     Options: ClassVar[type[DialectOptions]] = DashScopeChatOptions
     options: DashScopeChatOptions
+    error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
     formatter_class = DashScopeChatFormatter
     multi_agent_formatter_class = DashScopeMultiAgentFormatter
     finish_reasons = {"stop": "stop", "length": "length", "tool_calls": "tool_calls"}
@@ -162,18 +164,8 @@ class DashScopeChatDialect(ChatDialect):
             acc.finished = True
 
     def _error(self, payload: dict[str, Any], default: type[ProviderError]) -> ProviderError:
-        code = payload.get("code")
-        code = str(code) if code else None
-        message = str(payload.get("message") or "error reported by DashScope")
-        # Codes are dotted families (Throttling.RateQuota, InternalError.Algo): the
-        # family decides when the full code is not known.
-        cls = error_class_for_code(code, error_class_for_code((code or "").split(".")[0], default))
-        return cls(
-            message,
-            code=code,
-            provider=self.provider,
-            request_id=payload.get("request_id"),
-            body=payload,
+        return self.errors.error(
+            payload, provider=self.provider, default=default, fallback="error reported by DashScope"
         )
 
 

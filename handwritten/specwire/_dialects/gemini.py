@@ -28,15 +28,10 @@ from .._core.accumulator import StreamAccumulator
 from .._core.blocks import Base64Source, DataBlock
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import (
-    ContentFilterError,
-    ServerError,
-    error_class_for_code,
-    error_class_for_status,
-)
+from .._core.error_body import GOOGLE_ERRORS, ErrorFormat
+from .._core.errors import ContentFilterError
 from .._core.finish_reasons import FinishReason
 from .._core.ids import new_id
-from .._core.transport import read_error_fields
 from .._formatters.gemini import (
     ORIGIN,
     SYNTHETIC_ID_PREFIX,
@@ -77,6 +72,7 @@ class GeminiDialect(ChatDialect):
     Options: ClassVar[type[DialectOptions]] = GeminiOptions
     options: GeminiOptions
     places: ClassVar[frozenset[str]] = frozenset({"thinking_enable"})
+    error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
     formatter_class = GeminiChatFormatter
     multi_agent_formatter_class = GeminiMultiAgentFormatter
     finish_reasons = _FINISH_REASONS
@@ -136,17 +132,6 @@ class GeminiDialect(ChatDialect):
 
     def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
         self._read(payload, acc)
-
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)``: the ``details[].reason`` when given (``API_KEY_INVALID``
-        says more than ``INVALID_ARGUMENT``), else the status name."""
-        code, message = read_error_fields(body)
-        first = body[0] if isinstance(body, list) and body else body
-        error = first.get("error") if isinstance(first, dict) else None
-        for detail in (error.get("details") or []) if isinstance(error, dict) else []:
-            if isinstance(detail, dict) and isinstance(detail.get("reason"), str):
-                return detail["reason"], message
-        return code, message
 
     def _read(self, body: Any, acc: StreamAccumulator) -> None:
         if not isinstance(body, dict):
@@ -253,19 +238,7 @@ class GeminiDialect(ChatDialect):
         )
 
     def _raise(self, body: dict[str, Any]) -> None:
-        code, message = self.read_error(body)
-        error = body.get("error")
-        status = error.get("code") if isinstance(error, dict) else None
-        status = status if isinstance(status, int) and status >= 400 else None
-        default = error_class_for_status(status) if status else ServerError
-        cls = error_class_for_code(code, default)
-        raise cls(
-            message or "error in stream",
-            status=status,
-            code=code,
-            provider=self.provider,
-            body=body,
-        )
+        raise self.errors.error(body, provider=self.provider, fallback="error in stream")
 
 
 def _sign_unsigned_calls(contents: list[dict[str, Any]], placeholder: str) -> None:

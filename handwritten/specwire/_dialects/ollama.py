@@ -13,10 +13,11 @@ Generation parameters go under ``options`` (``x-wire: options.*`` in the spec); 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from .._core.accumulator import StreamAccumulator
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
+from .._core.error_body import OLLAMA_ERRORS, ErrorFormat
 from .._core.errors import ServerError, StreamBrokenError
 from .._formatters.ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
@@ -28,6 +29,7 @@ class OllamaChatDialect(ChatDialect):
     name = "ollama"
     formatter_class = OllamaChatFormatter
     multi_agent_formatter_class = OllamaMultiAgentFormatter
+    error_format: ClassVar[ErrorFormat] = OLLAMA_ERRORS
     finish_reasons = {"stop": "stop", "length": "length"}  # load, unload: other
     completion_signal = "a line with done: true"
 
@@ -59,7 +61,7 @@ class OllamaChatDialect(ChatDialect):
                 f"unexpected response body: {str(body)[:200]}", provider=self.provider
             )
         if body.get("error"):
-            raise ServerError(str(body["error"]), provider=self.provider, body=body)
+            raise self.errors.error(body, provider=self.provider)
         self._feed(body, acc)
 
     def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
@@ -68,7 +70,7 @@ class OllamaChatDialect(ChatDialect):
         if payload.get("error"):
             # Mid-stream failures (the runner crashed, the context overflowed...) come
             # as a line of their own after a 200 status.
-            raise StreamBrokenError(str(payload["error"]), provider=self.provider, body=payload)
+            raise self.errors.error(payload, provider=self.provider, default=StreamBrokenError)
         self._feed(payload, acc)
 
     def _feed(self, item: dict[str, Any], acc: StreamAccumulator) -> None:

@@ -11,7 +11,8 @@ from typing import Any, ClassVar, Literal
 from .._core.accumulator import StreamAccumulator
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import ServerError, error_class_for_code
+from .._core.error_body import OPENAI_ERRORS, ErrorFormat
+from .._core.errors import ServerError
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
 
@@ -37,6 +38,7 @@ class OpenAIChatDialect(ChatDialect):
     name = "openai_chat"
     Options: ClassVar[type[DialectOptions]] = OpenAIChatOptions
     options: OpenAIChatOptions
+    error_format: ClassVar[ErrorFormat] = OPENAI_ERRORS
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
     finish_reasons = {
@@ -179,15 +181,4 @@ class OpenAIChatDialect(ChatDialect):
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:
-        code, message = self.read_error(payload)
-        status = (
-            payload.get("error", {}).get("code") if isinstance(payload.get("error"), dict) else None
-        )
-        cls = error_class_for_code(code, ServerError)
-        raise cls(
-            message or "error event in stream",
-            code=code,
-            provider=self.provider,
-            status=status if isinstance(status, int) else None,
-            body=payload,
-        )
+        raise self.errors.error(payload, provider=self.provider, fallback="error event in stream")

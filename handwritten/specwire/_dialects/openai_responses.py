@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 from .._core.accumulator import StreamAccumulator
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
-from .._core.errors import ProviderError, ServerError, error_class_for_code
+from .._core.error_body import ErrorFormat
+from .._core.errors import ServerError
 from .._formatters.openai_responses import (
     ORIGIN,
     OpenAIResponseFormatter,
@@ -47,6 +48,13 @@ class OpenAIResponsesDialect(ChatDialect):
     name = "openai_responses"
     Options: ClassVar[type[DialectOptions]] = OpenAIResponsesOptions
     options: OpenAIResponsesOptions
+    # HTTP errors and `error` events: {"error": {...}} or the event's own code/message;
+    # `response.failed`: the response's error.
+    error_format: ClassVar[ErrorFormat] = ErrorFormat(
+        message=("error.message", "response.error.message", "message"),
+        type=("error.type",),
+        code=("error.code", "response.error.code", "code"),
+    )
     formatter_class = OpenAIResponseFormatter
     multi_agent_formatter_class = OpenAIResponseMultiAgentFormatter
     # a completed response's status, or an incomplete one's incomplete_details.reason
@@ -107,7 +115,7 @@ class OpenAIResponsesDialect(ChatDialect):
                 f"unexpected response body: {str(body)[:200]}", provider=self.provider
             )
         if body.get("error") and (body.get("status") in (None, "failed")):
-            raise self._error(body["error"], body)
+            raise self.errors.error(body, provider=self.provider, fallback="the response failed")
         for index, item in enumerate(body.get("output") or []):
             self._item_done(index, item, acc)
         self._finish(body, acc)
@@ -149,11 +157,9 @@ class OpenAIResponsesDialect(ChatDialect):
             self._finish(response, acc)
             acc.finished = True
         elif kind == "response.failed":
-            response = payload.get("response") or {}
-            raise self._error(response.get("error") or {}, payload)
+            raise self.errors.error(payload, provider=self.provider, fallback="the response failed")
         elif kind == "error":
-            error = payload.get("error")
-            raise self._error(error if isinstance(error, dict) else payload, payload)
+            raise self.errors.error(payload, provider=self.provider, fallback="error event")
 
     @staticmethod
     def _index(payload: dict[str, Any], acc: StreamAccumulator) -> Any:
@@ -213,17 +219,6 @@ class OpenAIResponsesDialect(ChatDialect):
                 cache_read_input_tokens=details.get("cached_tokens"),
                 reasoning_tokens=out_details.get("reasoning_tokens"),
             )
-
-    def _error(self, error: dict[str, Any], body: dict[str, Any]) -> ProviderError:
-        code = error.get("code") or (error.get("type") if error.get("type") != "error" else None)
-        code = str(code) if code else None
-        cls = error_class_for_code(code, ServerError)
-        return cls(
-            str(error.get("message") or "the response failed"),
-            code=code,
-            provider=self.provider,
-            body=body,
-        )
 
 
 def _reasoning_text(item: dict[str, Any]) -> str:

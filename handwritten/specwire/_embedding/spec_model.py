@@ -48,6 +48,10 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
         retry_delay: float = 1.0,
         max_concurrency: int = 8,
         timeout: httpx.Timeout | float | None = None,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
     ) -> None:
         check_credential_family(self, credential)
         # the wire module decides which inputs a cardless model takes, so it comes first
@@ -68,7 +72,13 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             max_concurrency=max_concurrency,
         )
         self._media = any(kind != "text" for kind in self._accepted)
-        self._transport = HttpTransport(timeout)
+        self._transport = HttpTransport(
+            timeout,
+            transport=transport,
+            http_client=http_client,
+            default_headers=default_headers,
+            max_connections=max_connections,
+        )
         self._policy = self.binding.retry_policy(max_retries)
 
     # ------------------------------------------------------------ base hooks
@@ -134,7 +144,7 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             json_body=wire.body,
             headers=headers,
             params=query,
-            reader=self._wire.read_error,
+            errors=self._wire.errors,
         )
         decoder = self._wire.incremental(len(inputs))
         raw = b""

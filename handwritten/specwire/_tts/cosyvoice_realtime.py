@@ -36,6 +36,7 @@ from websockets.asyncio.client import ClientConnection
 
 from .._core.binding import place_parameters
 from .._core.contract import DialectOptions
+from .._core.error_body import ErrorFormat
 from .realtime import RealtimeTTSDialect, RealtimeTTSModelBase, RealtimeTTSOptions
 from .wire import matches, merged
 
@@ -94,6 +95,10 @@ class CosyVoiceRealtimeDialect(RealtimeTTSDialect):
     model_base: ClassVar[str] = "specwire._tts.cosyvoice_realtime:CosyVoiceRealtimeTTSModel"
     Options: ClassVar[type[DialectOptions]] = CosyVoiceRealtimeOptions
     options: CosyVoiceRealtimeOptions
+    # task-failed: {"header": {"error_code", "error_message"}}
+    error_format: ClassVar[ErrorFormat] = ErrorFormat(
+        message=("header.error_message",), code=("header.error_code",)
+    )
 
 
 class CosyVoiceRealtimeTTSModel(RealtimeTTSModelBase):
@@ -187,5 +192,5 @@ class CosyVoiceRealtimeTTSModel(RealtimeTTSModelBase):
             self._complete_utterance()
             return False
         if name == self._ev_failed:
-            raise self._event_error(header.get("error_code"), header.get("error_message"), event)
+            raise self._event_error(event)
         return False

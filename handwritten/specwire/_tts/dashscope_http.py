@@ -17,9 +17,10 @@ Message shapes follow "Speech synthesis (Qwen-TTS) API reference"
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from .._core.errors import ProviderError, error_class_for_code
+from .._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
+from .._core.errors import ProviderError
 from .http_dialect import AudioPiece, TTSHttpDialect
 from .wire import merged
 
@@ -28,6 +29,7 @@ class DashScopeTTSDialect(TTSHttpDialect):
     """Request building and response reading for DashScope's HTTP TTS."""
 
     name = "dashscope_tts"
+    error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
 
     def build_body(self, model: str, text: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
         body = merged(self.endpoint.fixed_body, {"model": model, "input": {"text": text}})
@@ -64,13 +66,9 @@ class DashScopeTTSDialect(TTSHttpDialect):
         )
         if event != "error" and not is_error_body:
             return None
-        code, message = self.read_error(payload)
-        cls = error_class_for_code(code, ProviderError)
-        request_id = payload.get("request_id") if isinstance(payload, dict) else None
-        return cls(
-            message or "the stream reported an error",
-            code=code,
+        return self.errors.error(
+            payload,
             provider=self.provider,
-            request_id=request_id,
-            body=payload,
+            default=ProviderError,
+            fallback="the stream reported an error",
         )

@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 
 from .._core.contract import Dialect, DialectOptions
 from .._core.errors import ProviderError
-from .._core.transport import read_error_fields
 from .wire import TTSOptions
 
 
@@ -53,7 +52,3 @@ class TTSHttpDialect(Dialect, ABC):
     @abstractmethod
     def stream_error(self, event: str | None, payload: Any) -> ProviderError | None:
         """The error a stream event (or an error body inside a stream) stands for."""
-
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)`` of an error body."""
-        return read_error_fields(body)

@@ -32,6 +32,7 @@ from websockets.asyncio.client import ClientConnection
 
 from .._core.binding import place_parameters
 from .._core.contract import DialectOptions
+from .._core.error_body import ErrorFormat
 from .._core.ids import new_id
 from .realtime import RealtimeTTSDialect, RealtimeTTSModelBase, RealtimeTTSOptions
 from .wire import merged
@@ -71,6 +72,10 @@ class QwenRealtimeDialect(RealtimeTTSDialect):
     model_base: ClassVar[str] = "specwire._tts.qwen_realtime:QwenRealtimeTTSModel"
     Options: ClassVar[type[DialectOptions]] = QwenRealtimeOptions
     options: QwenRealtimeOptions
+    # {"type": "error", "error": {"code", "message"}}
+    error_format: ClassVar[ErrorFormat] = ErrorFormat(
+        message=("error.message",), code=("error.code",)
+    )
 
 
 class QwenRealtimeTTSModel(RealtimeTTSModelBase):
@@ -133,8 +138,7 @@ class QwenRealtimeTTSModel(RealtimeTTSModelBase):
             self._record_usage(response.get("usage"), cumulative=False)
             self._ack_pieces(1)
         elif kind == self._ev_error:
-            error = event.get("error") or {}
-            raise self._event_error(error.get("code"), error.get("message"), event)
+            raise self._event_error(event)
         return False
 
 

@@ -41,7 +41,6 @@ from .._core.errors import (
     APITimeoutError,
     ProviderError,
     StreamBrokenError,
-    error_class_for_code,
 )
 from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
@@ -404,15 +403,13 @@ class RealtimeTTSModelBase(TTSModelBase):
             if isinstance(value, int | float):
                 self._usage[key] = int(value) + (0 if cumulative else self._usage.get(key, 0))
 
-    def _event_error(self, code: Any, message: Any, body: Any) -> ProviderError:
+    def _event_error(self, body: Any) -> ProviderError:
         """The typed error a server error event stands for."""
-        code_text = str(code) if code else None
-        cls = error_class_for_code(code_text, ProviderError)
-        error = cls(
-            str(message or "the server reported an error"),
-            code=code_text,
+        error = self._dialect.errors.error(
+            body,
             provider=self._provider,
-            body=body,
+            default=ProviderError,
+            fallback="the server reported an error",
         )
         return Redactor.for_credential(self.credential).error(error)
 
@@ -585,7 +582,11 @@ class RealtimeTTSModelBase(TTSModelBase):
         except InvalidStatus as exc:
             response = exc.response
             error = error_from_response(
-                response.status_code, response.headers, bytes(response.body or b""), self._provider
+                response.status_code,
+                response.headers,
+                bytes(response.body or b""),
+                self._provider,
+                self._dialect.errors,
             )
             raise Redactor.for_credential(self.credential).error(error) from exc
         except TimeoutError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, ClassVar
 
 import httpx
@@ -53,6 +53,10 @@ class SpecTTSModel(TTSModelBase):
         max_retries: int = 3,
         timeout: httpx.Timeout | float | None = None,
         fetch_audio: bool = True,
+        transport: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_connections: int | None = None,
     ) -> None:
         super().__init__(credential=credential, model=model, parameters=parameters, stream=stream)
         if max_retries < 0:
@@ -64,7 +68,13 @@ class SpecTTSModel(TTSModelBase):
         self._dialect = load_dialect(endpoint.dialect, TTSHttpDialect)(
             endpoint, self.binding.wire_params, self.binding.provider
         )
-        self._transport = HttpTransport(timeout)
+        self._transport = HttpTransport(
+            timeout,
+            transport=transport,
+            http_client=http_client,
+            default_headers=default_headers,
+            max_connections=max_connections,
+        )
         self._retry = self.binding.retry_policy(max_retries)
 
     async def aclose(self) -> None:
@@ -119,7 +129,7 @@ class SpecTTSModel(TTSModelBase):
             json_body=body,
             headers=headers,
             params=query,
-            reader=self._dialect.read_error,
+            errors=self._dialect.errors,
         )
 
     async def _complete(self, body: dict[str, Any], started: float) -> TTSResponse:

@@ -13,7 +13,6 @@ from ..._core.blocks import DataBlock
 from ..._core.contract import Dialect
 from ..._core.dialect import WireRequest
 from ..._core.errors import ProviderError
-from ..._core.transport import read_error_fields
 from ..batching import InputKind
 from ..vector import Embedding, rows_of
 
@@ -82,10 +81,6 @@ class EmbeddingWire(Dialect, ABC):
         the body is read whole and given to ``parse_response``."""
         return None
 
-    def read_error(self, body: Any) -> tuple[str | None, str | None]:
-        """``(code, message)`` of an error body."""
-        return read_error_fields(body)
-
     # ---------------------------------------------------------------- helpers
     def base_body(self) -> dict[str, Any]:
         """A new body holding the spec's fixed fields."""
@@ -94,7 +89,9 @@ class EmbeddingWire(Dialect, ABC):
     def fail(self, message: str, body: Any = None) -> ProviderError:
         """An error for a response that is not what the format promises (the
         provider's own code and message are kept when the body holds them)."""
-        code, text = read_error_fields(body) if isinstance(body, dict) else (None, None)
+        fields = self.errors.read(body) if isinstance(body, dict) else None
+        code = fields.code or fields.type if fields is not None else None
+        text = fields.message if fields is not None else None
         detail = f"{message}: {code or ''} {text}".rstrip() if text else message
         return ProviderError(detail, code=code, provider=self.provider, body=body)
 

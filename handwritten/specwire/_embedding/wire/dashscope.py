@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from ..._core.blocks import DataBlock, data_url
 from ..._core.contract import DialectOptions
 from ..._core.dialect import WireRequest
+from ..._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
 from ..batching import InputKind
 from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings
 
@@ -46,6 +47,7 @@ class DashScopeEmbeddingWire(EmbeddingWire):
     name: ClassVar[str] = "dashscope_embedding"
     Options: ClassVar[type[DialectOptions]] = DashScopeEmbeddingOptions
     options: DashScopeEmbeddingOptions
+    error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
     kinds: ClassVar[frozenset[InputKind]] = _MEDIA_KINDS
 
     def kinds_for(self, model: str) -> frozenset[InputKind]:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from ..._core.blocks import DataBlock
 from ..._core.dialect import WireRequest
+from ..._core.error_body import GOOGLE_ERRORS, ErrorFormat
 from ..batching import InputKind
 from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings, inline_base64
 
@@ -29,6 +30,7 @@ class GeminiEmbeddingWire(EmbeddingWire):
     ``{"embeddings": [{"values": [...]}]}`` out."""
 
     name: ClassVar[str] = "gemini_embeddings"
+    error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
     kinds: ClassVar[frozenset[InputKind]] = frozenset(
         {"text", "image", "video", "audio", "document"}
     )

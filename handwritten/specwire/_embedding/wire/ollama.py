@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..._core.dialect import WireRequest
+from ..._core.error_body import OLLAMA_ERRORS, ErrorFormat
 from .base import EmbeddingCall, EmbeddingWire, ParsedEmbeddings
 
 
@@ -13,6 +14,7 @@ class OllamaEmbeddingWire(EmbeddingWire):
     ``{"embeddings": [[...]], "prompt_eval_count"}`` out."""
 
     name: ClassVar[str] = "ollama_embed"
+    error_format: ClassVar[ErrorFormat] = OLLAMA_ERRORS
     model_base: ClassVar[str] = "specwire._embedding.spec_model:SpecTextEmbeddingModel"
 
     def build_request(self, call: EmbeddingCall) -> WireRequest:

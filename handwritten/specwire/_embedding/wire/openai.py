@@ -16,6 +16,7 @@ import numpy as np
 
 from ..._core.contract import DialectOptions
 from ..._core.dialect import WireRequest
+from ..._core.error_body import OPENAI_ERRORS, ErrorFormat
 from ..vector import rows_of
 from .base import EmbeddingCall, EmbeddingWire, IncrementalDecoder, ParsedEmbeddings
 from .streaming import Base64VectorScanner
@@ -39,6 +40,7 @@ class OpenAIEmbeddingWire(EmbeddingWire):
     model_base: ClassVar[str] = "specwire._embedding.spec_model:SpecTextEmbeddingModel"
     Options: ClassVar[type[DialectOptions]] = OpenAIEmbeddingOptions
     options: OpenAIEmbeddingOptions
+    error_format: ClassVar[ErrorFormat] = OPENAI_ERRORS
 
     def build_request(self, call: EmbeddingCall) -> WireRequest:
         body = self.base_body()
