@@ -78,7 +78,10 @@ async def test_an_error_echoing_the_key_never_shows_it(
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    replies = [_echo_key(500), _echo_key(401)]  # one retry (logged), then the final failure
+    busy = Reply.json(
+        {"error": {"message": f"upstream failed for {KEY}", "type": "api_error"}}, status=503
+    )
+    replies = [busy, _echo_key(401)]  # one retry (logged), then the final failure
     texts: list[str] = []
     async with LoopbackServer(replies) as server:
         model = case.make(server.url, KEY, stream)
