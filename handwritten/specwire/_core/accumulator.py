@@ -62,14 +62,14 @@ class StreamAccumulator:
         "_by_key",
         "_dirty",
         "_slots",
+        "exchange",
         "extra",
         "finished",
-        "state",
         "stop_reason",
         "usage_fields",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, exchange: Any = None) -> None:
         self._slots: list[_Slot] = []
         self._by_key: dict[Hashable, _Slot] = {}
         self._dirty: dict[int, _Slot] = {}
@@ -78,7 +78,9 @@ class StreamAccumulator:
         # set by the engine or the dialect when the stream's completion signal arrived
         self.finished = False
         self.extra: dict[str, object] = {}
-        self.state: dict[str, Any] = {}  # a dialect's per-stream scratch (ids by index...)
+        self.exchange: Any = exchange
+        """The dialect's typed per-call object (``ChatDialect.Exchange``): what one
+        request or stream remembers between events, such as call ids by index."""
 
     # ------------------------------------------------------------------ events
     def _slot(self, key: Hashable, kind: BlockKind) -> _Slot:

@@ -66,10 +66,11 @@ class ModelBinding:
     batch_limits: Mapping[str, int] = field(default_factory=dict)
     cards_module: str | None = None
 
-    def retry_policy(self, max_retries: int) -> RetryPolicy:
-        """The retry policy for this model family's spec'd retryable statuses and codes."""
+    def retry_policy(self, max_retries: int, **delays: Any) -> RetryPolicy:
+        """The retry policy for this model's spec'd retryable statuses and codes
+        (``delays``: ``initial_delay``, ``max_delay``... when not the defaults)."""
         return RetryPolicy(
-            max_retries=max_retries, statuses=self.retry_statuses, codes=self.retry_codes
+            max_retries=max_retries, statuses=self.retry_statuses, codes=self.retry_codes, **delays
         )
 
     def endpoint_for(self, base_url: str) -> EndpointBinding:

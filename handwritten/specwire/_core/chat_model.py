@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .blocks import TextBlock, ToolCallBlock
+from .bound import ModelLifecycle, check_model_arguments
 from .credential import CredentialBase
 from .errors import BadRequestError, InvalidInputError, StructuredOutputError
 from .json_repair import parse_json_object
@@ -31,7 +32,7 @@ class NoParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ChatModelBase(ABC):
+class ChatModelBase(ModelLifecycle, ABC):
     """A chat model: ``await model(messages, tools=None, tool_choice=None, **kwargs)``.
 
     With ``stream=False`` the call returns one ``ChatResponse``; with ``stream=True`` an
@@ -55,10 +56,7 @@ class ChatModelBase(ABC):
         context_size: int = 128000,
         formatter: FormatterBase | None = None,
     ) -> None:
-        if not isinstance(model, str) or not model:
-            raise ValueError("model must be a non-empty model name")
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        check_model_arguments(model, max_retries)
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()

@@ -11,7 +11,8 @@ declares, as class attributes, everything a provider spec may say to it:
 - ``model_base``: the handwritten engine class (``module:Name``) that the generated model
   class of a spec using it as its main endpoint derives from;
 - ``error_format``: where its error bodies keep message, type, code and status, which a
-  spec's ``endpoint.errors`` overrides and extends with its provider's code classes.
+  spec's ``endpoint.errors`` overrides and extends with its provider's code classes;
+- ``extra_location``: where in the body unknown call keywords go (its parameters' home).
 
 The code generator imports every registered dialect and checks each spec against these
 declarations, so a spec and the code that reads it cannot drift apart; at run time a
@@ -60,6 +61,9 @@ class Dialect:
     """The engine class (``module:Name``) generated classes using it derive from."""
     error_format: ClassVar[ErrorFormat] = GENERIC_ERRORS
     """Where the format's error bodies keep their facts (the spec may override)."""
+    extra_location: ClassVar[tuple[str, ...]] = ()
+    """Keys leading to where unknown call keywords are merged (``name[]``: each element
+    of a list); empty: the top level. ``extra_body`` is always rooted at the body."""
 
     def __init__(
         self, endpoint: EndpointBinding, wire_params: Mapping[str, WireParam], provider: str

@@ -50,6 +50,14 @@ class ChatDialect(Dialect, ABC):
     completion_signal: ClassVar[str] = "a finish reason"
     """What ends a complete stream (named in ``IncompleteStreamError``); the dialect
     sets ``acc.finished`` when it sees it."""
+    Exchange: ClassVar[type[Any] | None] = None
+    """The per-call object (a dataclass) holding what one request or stream remembers
+    between events; a new one comes with every accumulator (None: nothing to keep)."""
+
+    def accumulator(self) -> StreamAccumulator:
+        """A fresh accumulator for one request or stream, with a new exchange."""
+        exchange = self.Exchange
+        return StreamAccumulator(exchange() if exchange is not None else None)
 
     @abstractmethod
     def build_request(self, call: ChatCall) -> WireRequest:

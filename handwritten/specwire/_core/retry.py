@@ -77,28 +77,33 @@ class RetryPolicy:
         self,
         attempt: Callable[[], Awaitable[T]],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        retryable: Callable[[BaseException], bool] | None = None,
         *,
         log: CallLog | None = None,
         deadline: float | None = None,
     ) -> T:
         """Call ``attempt`` until it succeeds, fails for good, or retries run out.
 
-        ``deadline`` (a ``time.monotonic()`` instant) ends the retrying: no retry starts
-        whose wait would reach it. ``log`` reports each attempt, retry and final failure,
-        and redacts the credential's secrets from every error before it is seen."""
+        ``retryable`` replaces ``is_retryable`` and is asked about any exception (a
+        hand-written embedding model names its own transient errors). ``deadline`` (a
+        ``time.monotonic()`` instant) ends the retrying: no retry starts whose wait would
+        reach it. ``log`` reports each attempt, retry and final failure, and redacts the
+        credential's secrets from every error before it is seen."""
+        judge = retryable or self.is_retryable
+        caught = Exception if retryable is not None else ProviderError
         retry = 0
         while True:
             if log is not None:
                 log.attempt()
             try:
                 return await attempt()
-            except ProviderError as error:
+            except caught as error:
                 if log is not None:
                     log.redact(error)
                 why = None
                 if retry >= self.max_retries:
                     why = "retries exhausted" if self.max_retries else None
-                elif not self.is_retryable(error):
+                elif not judge(error):
                     why = "not retryable"
                 else:
                     wait = self.delay(retry + 1, error)

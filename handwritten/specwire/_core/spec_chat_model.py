@@ -16,8 +16,9 @@ from orjson import JSONDecodeError, loads
 from pydantic import BaseModel
 
 from .accumulator import StreamAccumulator
-from .binding import EndpointBinding, ModelBinding
+from .binding import ModelBinding
 from .blocks import ToolCallBlock
+from .bound import BoundModel
 from .call_log import CallLog
 from .chat_model import ChatModelBase
 from .construct import construct
@@ -32,23 +33,18 @@ from .errors import (
     ResponseFormatError,
     StreamBrokenError,
 )
+from .extra import merge_extra
 from .finish_reasons import FinishReason, normalize_finish_reason
 from .ids import new_id, now_iso
 from .response import ChatResponse
 from .secrets import Redactor
-from .transport import (
-    HttpTransport,
-    check_stream_content_type,
-    decode_json,
-    read_json_body,
-    request_address,
-)
+from .transport import check_stream_content_type, decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
 
 
-class SpecChatModel(ChatModelBase):
+class SpecChatModel(ChatModelBase, BoundModel):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
@@ -88,30 +84,22 @@ class SpecChatModel(ChatModelBase):
 
         # a parameter the model's card removes is refused here (no-op without a card)
         check_parameters_against_card(type(self), model, self.parameters)
-        from .._dialects import load_dialect
-
-        endpoint = self.binding.endpoint_for(credential.resolved_base_url())
-        dialect_cls = load_dialect(endpoint.dialect, ChatDialect)
-        self._endpoint: EndpointBinding = endpoint
-        self._dialect: ChatDialect = dialect_cls(
-            endpoint, self.binding.wire_params, self.binding.provider
+        self._dialect: ChatDialect = self._bind(
+            credential,
+            ChatDialect,
+            max_retries,
+            timeout=timeout,
+            http_options={
+                "transport": transport,
+                "http_client": http_client,
+                "default_headers": default_headers,
+                "max_connections": max_connections,
+            },
         )
         if formatter is None:
-            self.formatter = dialect_cls.formatter_class()
-        self._transport = HttpTransport(
-            timeout,
-            transport=transport,
-            http_client=http_client,
-            default_headers=default_headers,
-            max_connections=max_connections,
-        )
+            self.formatter = self._dialect.formatter_class()
         self._read_timeout = read_timeout_of(timeout)
         self.deadline = check_deadline(deadline)
-        self._retry = self.binding.retry_policy(max_retries)
-
-    async def aclose(self) -> None:
-        """Close the model's HTTP connections."""
-        await self._transport.aclose()
 
     # ------------------------------------------------------------------ call
     async def _call_api(
@@ -124,11 +112,16 @@ class SpecChatModel(ChatModelBase):
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         stream = bool(kwargs.pop("stream", self.stream))
         deadline = check_deadline(kwargs.pop("deadline", self.deadline))
-        parameters, extra_body = self._split_kwargs(kwargs)
+        parameters, keywords, extra_body = self._split_kwargs(kwargs)
         formatted = await self.formatter.format(messages)
         call = ChatCall(model_name, formatted, tools or None, tool_choice, parameters, stream)
         wire = self._dialect.build_request(call)
-        wire.body.update(extra_body)
+        merge_extra(
+            wire.body,
+            keywords=keywords,
+            extra_body=extra_body,
+            location=self._dialect.extra_location,
+        )
         started = time.perf_counter()
         log = CallLog(
             self.binding.provider,
@@ -147,13 +140,15 @@ class SpecChatModel(ChatModelBase):
             response = await self._retry.run(lambda: self._open(wire, True), log=log, deadline=ends)
         return self._stream(response, wire, started, log, ends)
 
-    def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Parameters (validated: the model's own merged with call overrides) and any
-        other keyword arguments, which go into the request body as they are."""
+    def _split_kwargs(
+        self, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Parameters (validated: the model's own merged with call overrides), the other
+        keyword arguments and ``extra_body`` (both merged into the request body where the
+        dialect puts them, see ``specwire._core.extra``)."""
         fields = type(self.parameters).model_fields
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
-        extra.update(kwargs)
         params = self.parameters
         if overrides:
             from .._cards import check_parameters_against_card
@@ -162,13 +157,13 @@ class SpecChatModel(ChatModelBase):
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
-        return params.model_dump(exclude_none=True), extra
+        return params.model_dump(exclude_none=True), kwargs, extra
 
     async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
         headers, query = request_address(
             self.credential, self._endpoint, stream=stream, headers=wire.headers, query=wire.query
         )
-        return await self._transport.open(
+        return await self._http.open(
             "POST",
             self.credential.resolved_base_url() + wire.path,
             provider=self.binding.provider,
@@ -180,7 +175,7 @@ class SpecChatModel(ChatModelBase):
 
     async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         self._dialect.on_response(body, acc)
         content = acc.final_blocks()
         finish, provider_finish = self._finish_reason(acc, content)
@@ -217,7 +212,7 @@ class SpecChatModel(ChatModelBase):
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
-        acc = StreamAccumulator()
+        acc = self._dialect.accumulator()
         handed_out = False
         retries_left = self.max_retries
         provider = self.binding.provider
@@ -263,7 +258,7 @@ class SpecChatModel(ChatModelBase):
                     retries_left -= 1
                     log.retry(0.0, error)  # reopened at once: nothing was handed out yet
                     await response.aclose()
-                    acc = StreamAccumulator()
+                    acc = self._dialect.accumulator()
                     async with within_deadline(ends, self.deadline, provider, log):
                         response = await self._retry.run(
                             lambda: self._open(wire, True), log=log, deadline=ends

@@ -21,6 +21,7 @@ Documented limitations, each to keep a request the API would reject from being s
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .._core.accumulator import StreamAccumulator
@@ -45,6 +46,20 @@ class AnthropicOptions(DialectOptions):
     """``budget_tokens`` when thinking is on without a budget on other models."""
 
 
+@dataclass(slots=True)
+class AnthropicExchange:
+    """What one response or stream remembers between events."""
+
+    kinds: dict[Any, str | None] = field(default_factory=dict)
+    """The type of the content block at each index (arguments of server tools are not
+    ours)."""
+    tool_inputs: dict[Any, str] = field(default_factory=dict)
+    """A tool_use's whole input given at its start, kept until deltas replace it or the
+    block stops."""
+    usage: dict[str, int] = field(default_factory=dict)
+    """The latest value of each usage figure (message_start, then message_delta)."""
+
+
 class AnthropicMessagesDialect(ChatDialect):
     """Messages API requests, responses and stream events."""
 
@@ -54,6 +69,7 @@ class AnthropicMessagesDialect(ChatDialect):
     places: ClassVar[frozenset[str]] = frozenset(
         {"thinking_enable", "thinking_budget", "parallel_tool_calls"}
     )
+    Exchange = AnthropicExchange
     # {"type": "error", "error": {"type": "overloaded_error", "message"}}
     error_format: ClassVar[ErrorFormat] = ErrorFormat(
         message=("error.message",), type=("error.type",)
@@ -182,7 +198,7 @@ class AnthropicMessagesDialect(ChatDialect):
         elif kind == "content_block_start":
             self._block_start(payload, acc)
         elif kind == "content_block_stop":
-            started = acc.state.get("tool_inputs", {}).pop(payload.get("index"), None)
+            started = acc.exchange.tool_inputs.pop(payload.get("index"), None)
             if started:  # a tool_use whose input came whole at its start, with no deltas
                 acc.tool_call(payload.get("index"), arguments=started)
         elif kind == "message_start":
@@ -203,12 +219,13 @@ class AnthropicMessagesDialect(ChatDialect):
         index = payload.get("index")
         block = payload.get("content_block") or {}
         kind = block.get("type")
-        acc.state.setdefault("kinds", {})[index] = kind
+        exchange: AnthropicExchange = acc.exchange
+        exchange.kinds[index] = kind
         if kind == "tool_use":
             # arguments follow as input_json_delta; a whole input is kept for block stop
             acc.tool_call(index, call_id=block.get("id"), name=block.get("name"))
             if block.get("input"):
-                acc.state.setdefault("tool_inputs", {})[index] = _dump(block["input"])
+                exchange.tool_inputs[index] = _dump(block["input"])
         else:
             _open_content_block(block, index, acc)
 
@@ -223,9 +240,10 @@ class AnthropicMessagesDialect(ChatDialect):
         elif kind == "signature_delta":
             acc.thinking("", key=index, signature=delta.get("signature") or "")
         elif kind == "input_json_delta":
-            if acc.state.get("kinds", {}).get(index) != "tool_use":
+            exchange: AnthropicExchange = acc.exchange
+            if exchange.kinds.get(index) != "tool_use":
                 return  # arguments of a server-side tool
-            acc.state.get("tool_inputs", {}).pop(index, None)
+            exchange.tool_inputs.pop(index, None)
             acc.tool_call(index, arguments=delta.get("partial_json") or "")
 
     @staticmethod
@@ -234,7 +252,7 @@ class AnthropicMessagesDialect(ChatDialect):
         ``input_tokens`` is the whole prompt: uncached + cache reads + cache writes."""
         if not isinstance(usage, dict):
             return
-        seen: dict[str, Any] = acc.state.setdefault("usage", {})
+        seen: dict[str, int] = acc.exchange.usage
         seen.update({k: v for k, v in usage.items() if isinstance(v, int)})
         read = seen.get("cache_read_input_tokens") or 0
         written = seen.get("cache_creation_input_tokens") or 0

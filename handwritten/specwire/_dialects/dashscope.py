@@ -45,6 +45,7 @@ class DashScopeChatDialect(ChatDialect):
     Options: ClassVar[type[DialectOptions]] = DashScopeChatOptions
     options: DashScopeChatOptions
     error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("parameters",)
     formatter_class = DashScopeChatFormatter
     multi_agent_formatter_class = DashScopeMultiAgentFormatter
     finish_reasons = {"stop": "stop", "length": "length", "tool_calls": "tool_calls"}

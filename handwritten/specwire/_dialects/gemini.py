@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -65,6 +66,28 @@ class GeminiOptions(DialectOptions):
     and no signature. None sends such calls unsigned."""
 
 
+@dataclass(slots=True)
+class GeminiExchange:
+    """What one response or stream remembers between chunks."""
+
+    id_base: str | None = None
+    """The response id (or a new one), the stem of ids made for calls that have none."""
+    calls: int = 0
+    """Function calls seen: each gets block key ``("call", n)`` and id ``..._n``."""
+    segment: int = 0
+    """Text after a function call starts a new block; this numbers them."""
+    signatures: int = 0
+    """Signature-only thinking blocks made for signed plain parts."""
+    media: int = 0
+    """Inline data blocks seen."""
+    open_call: tuple[str, int] | None = None
+    """The call being streamed as ``partialArgs`` pieces, until it stops continuing."""
+    writer: PartialArgsWriter | None = None
+    """Writes that call's pieces out as JSON text."""
+    usage: dict[str, int] = field(default_factory=dict)
+    """The latest value of each usageMetadata figure (running totals)."""
+
+
 class GeminiDialect(ChatDialect):
     """generateContent requests, responses and stream chunks."""
 
@@ -73,6 +96,8 @@ class GeminiDialect(ChatDialect):
     options: GeminiOptions
     places: ClassVar[frozenset[str]] = frozenset({"thinking_enable"})
     error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
+    Exchange = GeminiExchange
+    extra_location: ClassVar[tuple[str, ...]] = ("generationConfig",)
     formatter_class = GeminiChatFormatter
     multi_agent_formatter_class = GeminiMultiAgentFormatter
     finish_reasons = _FINISH_REASONS
@@ -138,8 +163,9 @@ class GeminiDialect(ChatDialect):
             return
         if body.get("error"):
             self._raise(body)
-        if "id_base" not in acc.state:
-            acc.state["id_base"] = body.get("responseId") or new_id()
+        exchange: GeminiExchange = acc.exchange
+        if exchange.id_base is None:
+            exchange.id_base = body.get("responseId") or new_id()
         self._usage(body.get("usageMetadata"), acc)
         candidates = body.get("candidates") or []
         if not candidates:
@@ -163,8 +189,8 @@ class GeminiDialect(ChatDialect):
             self._close_streamed_call(acc)
 
     def _part(self, part: dict[str, Any], acc: StreamAccumulator) -> None:
-        state = acc.state
-        segment = state.get("segment", 0)  # text after a function call starts a new block
+        state: GeminiExchange = acc.exchange
+        segment = state.segment
         signature = part.get("thoughtSignature") or part.get("thought_signature")
         call = part.get("functionCall", part.get("function_call"))
         if isinstance(call, dict):
@@ -176,38 +202,38 @@ class GeminiDialect(ChatDialect):
         elif isinstance(part.get("text"), str) or signature:
             acc.text(part.get("text") or "", key=("text", segment))
             if signature:  # a plain part's signature: its own block, right after the text
-                state["signatures"] = state.get("signatures", 0) + 1
-                key = ("signature", state["signatures"])
+                state.signatures += 1
+                key = ("signature", state.signatures)
                 acc.thinking("", key=key, signature=signature, extra=_ORIGIN)
         inline = part.get("inlineData") or part.get("inline_data")
         if isinstance(inline, dict) and inline.get("data"):
-            state["media"] = state.get("media", 0) + 1
+            state.media += 1
             media = inline.get("mimeType") or inline.get("mime_type") or "application/octet-stream"
             source = Base64Source(data=inline["data"], media_type=media)
-            acc.data(DataBlock(source=source), key=("data", state["media"]))
+            acc.data(DataBlock(source=source), key=("data", state.media))
 
     def _function_call(
         self, call: dict[str, Any], signature: str | None, acc: StreamAccumulator
     ) -> None:
-        state = acc.state
+        state: GeminiExchange = acc.exchange
         extra = {**_ORIGIN, "signature": signature} if signature else None
-        open_key = state.get("open_call")
-        if open_key is not None:  # the next piece of a call streamed as partialArgs
-            pieces = state["writer"].feed(call.get("partialArgs") or [])
+        open_key = state.open_call
+        if open_key is not None and state.writer is not None:  # next piece of a streamed call
+            pieces = state.writer.feed(call.get("partialArgs") or [])
             acc.tool_call(open_key, arguments=pieces, extra=extra)
             if not call.get("willContinue"):
                 self._close_streamed_call(acc)
             return
         if not call.get("name") and call.get("args") is None:
             return
-        state["calls"] = number = state.get("calls", 0) + 1
-        state["segment"] = state.get("segment", 0) + 1
+        state.calls = number = state.calls + 1
+        state.segment += 1
         key = ("call", number)
-        call_id = call.get("id") or f"{SYNTHETIC_ID_PREFIX}{state['id_base']}_{number}"
+        call_id = call.get("id") or f"{SYNTHETIC_ID_PREFIX}{state.id_base}_{number}"
         extra = {**_ORIGIN, **(extra or {})}
         if call.get("willContinue") and call.get("args") is None:
             writer = PartialArgsWriter()
-            state["open_call"], state["writer"] = key, writer
+            state.open_call, state.writer = key, writer
             arguments = writer.start() + writer.feed(call.get("partialArgs") or [])
         else:
             arguments = json.dumps(call.get("args") or {}, ensure_ascii=False)
@@ -215,15 +241,17 @@ class GeminiDialect(ChatDialect):
 
     @staticmethod
     def _close_streamed_call(acc: StreamAccumulator) -> None:
-        key = acc.state.pop("open_call", None)
-        if key is not None:
-            acc.tool_call(key, arguments=acc.state.pop("writer").close())
+        state: GeminiExchange = acc.exchange
+        key, writer = state.open_call, state.writer
+        if key is not None and writer is not None:
+            state.open_call = state.writer = None
+            acc.tool_call(key, arguments=writer.close())
 
     @staticmethod
     def _usage(meta: Any, acc: StreamAccumulator) -> None:
         if not isinstance(meta, dict):
             return
-        seen: dict[str, Any] = acc.state.setdefault("usage", {})
+        seen: dict[str, int] = acc.exchange.usage
         seen.update({k: v for k, v in meta.items() if isinstance(v, int)})
         candidates = seen.get("candidatesTokenCount")
         thoughts = seen.get("thoughtsTokenCount")

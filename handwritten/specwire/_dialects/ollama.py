@@ -13,6 +13,7 @@ Generation parameters go under ``options`` (``x-wire: options.*`` in the spec); 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .._core.accumulator import StreamAccumulator
@@ -23,6 +24,14 @@ from .._formatters.ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
 
 
+@dataclass(slots=True)
+class OllamaExchange:
+    """What one response or stream remembers between lines."""
+
+    calls: int = 0
+    """Tool calls seen; each whole call gets the next number as its block key."""
+
+
 class OllamaChatDialect(ChatDialect):
     """``/api/chat`` requests, responses and NDJSON stream lines."""
 
@@ -30,6 +39,8 @@ class OllamaChatDialect(ChatDialect):
     formatter_class = OllamaChatFormatter
     multi_agent_formatter_class = OllamaMultiAgentFormatter
     error_format: ClassVar[ErrorFormat] = OLLAMA_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("options",)
+    Exchange = OllamaExchange
     finish_reasons = {"stop": "stop", "length": "length"}  # load, unload: other
     completion_signal = "a line with done: true"
 
@@ -95,7 +106,8 @@ class OllamaChatDialect(ChatDialect):
     def _tool_call(call: dict[str, Any], acc: StreamAccumulator) -> None:
         # Calls arrive whole, one object each (never split across lines), so each gets a
         # key of its own; ids are the server's when it sends them, else the accumulator's.
-        position = acc.state["calls"] = acc.state.get("calls", 0) + 1
+        exchange: OllamaExchange = acc.exchange
+        exchange.calls = position = exchange.calls + 1
         fn = call.get("function") or {}
         args = fn.get("arguments")
         if not isinstance(args, str):

@@ -6,6 +6,7 @@ Provider differences are the spec options in ``OpenAIChatOptions``.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from .._core.accumulator import StreamAccumulator
@@ -32,6 +33,14 @@ class OpenAIChatOptions(DialectOptions):
     """Ask for usage on streams with ``stream_options.include_usage``."""
 
 
+@dataclass(slots=True)
+class OpenAIChatExchange:
+    """What one stream remembers between chunks."""
+
+    ids: dict[Any, str] = field(default_factory=dict)
+    """The id of the call last seen at each tool-call index."""
+
+
 class OpenAIChatDialect(ChatDialect):
     """Chat Completions requests, responses and stream chunks."""
 
@@ -39,6 +48,7 @@ class OpenAIChatDialect(ChatDialect):
     Options: ClassVar[type[DialectOptions]] = OpenAIChatOptions
     options: OpenAIChatOptions
     error_format: ClassVar[ErrorFormat] = OPENAI_ERRORS
+    Exchange = OpenAIChatExchange
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
     finish_reasons = {
@@ -151,7 +161,7 @@ class OpenAIChatDialect(ChatDialect):
     def _tool_call_deltas(self, calls: list[dict[str, Any]], acc: StreamAccumulator) -> None:
         # Calls are keyed by index; a new id at a known index (servers that send every
         # call at index 0) starts a new call.
-        ids: dict[Any, str] = acc.state.setdefault("ids", {})
+        ids = acc.exchange.ids
         for position, call in enumerate(calls):
             index = call.get("index", position)
             call_id = call.get("id")

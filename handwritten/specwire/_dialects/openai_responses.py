@@ -15,6 +15,7 @@ Spec options: ``OpenAIResponsesOptions``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, ClassVar
 
@@ -42,12 +43,30 @@ class OpenAIResponsesOptions(DialectOptions):
     ``include: [reasoning.encrypted_content]``; other models reject that include."""
 
 
+@dataclass(slots=True)
+class OpenAIResponsesExchange:
+    """What one response or stream remembers between events, by output index."""
+
+    index_of: dict[str, Any] = field(default_factory=dict)
+    """Output index of each item id (events that name the item, not its index)."""
+    streamed_text: set[Any] = field(default_factory=set)
+    streamed_reasoning: set[Any] = field(default_factory=set)
+    streamed_args: set[Any] = field(default_factory=set)
+    """Items whose text, reasoning or arguments came as deltas (their done event must
+    not add them again)."""
+    summary_part: dict[Any, Any] = field(default_factory=dict)
+    """The reasoning summary part last streamed for each item."""
+    done: set[Any] = field(default_factory=set)
+    """Items already finished (the final response repeats them)."""
+
+
 class OpenAIResponsesDialect(ChatDialect):
     """Responses API requests, response objects and stream events."""
 
     name = "openai_responses"
     Options: ClassVar[type[DialectOptions]] = OpenAIResponsesOptions
     options: OpenAIResponsesOptions
+    Exchange = OpenAIResponsesExchange
     # HTTP errors and `error` events: {"error": {...}} or the event's own code/message;
     # `response.failed`: the response's error.
     error_format: ClassVar[ErrorFormat] = ErrorFormat(
@@ -126,31 +145,31 @@ class OpenAIResponsesDialect(ChatDialect):
         kind = payload.get("type") or event
         index = self._index(payload, acc)
         if kind == "response.output_text.delta" or kind == "response.refusal.delta":
-            acc.state.setdefault("streamed_text", set()).add(index)
+            acc.exchange.streamed_text.add(index)
             acc.text(payload.get("delta") or "", ("text", index))
         elif kind == "response.reasoning_summary_text.delta":
             self._summary_delta(index, payload, acc)
         elif kind == "response.reasoning_text.delta":
-            acc.state.setdefault("streamed_reasoning", set()).add(index)
+            acc.exchange.streamed_reasoning.add(index)
             acc.thinking(payload.get("delta") or "", ("reasoning", index), extra=_EXTRA)
         elif kind == "response.function_call_arguments.delta":
-            acc.state.setdefault("streamed_args", set()).add(index)
+            acc.exchange.streamed_args.add(index)
             acc.tool_call(("call", index), arguments=payload.get("delta") or "")
         elif kind == "response.function_call_arguments.done":
-            if index not in acc.state.get("streamed_args", ()):
-                acc.state.setdefault("streamed_args", set()).add(index)
+            if index not in acc.exchange.streamed_args:
+                acc.exchange.streamed_args.add(index)
                 acc.tool_call(("call", index), arguments=payload.get("arguments") or "")
         elif kind == "response.output_item.added":
             item = payload.get("item") or {}
             if item.get("id") is not None:
-                acc.state.setdefault("index_of", {})[item["id"]] = index
+                acc.exchange.index_of[item["id"]] = index
             if item.get("type") == "function_call":
                 acc.tool_call(("call", index), call_id=item.get("call_id"), name=item.get("name"))
         elif kind == "response.output_item.done":
             self._item_done(index, payload.get("item") or {}, acc)
         elif kind in _FINAL_EVENTS:
             response = payload.get("response") or {}
-            done = acc.state.get("done", set())
+            done = acc.exchange.done
             for position, item in enumerate(response.get("output") or []):
                 if position not in done:
                     self._item_done(position, item, acc)
@@ -165,38 +184,38 @@ class OpenAIResponsesDialect(ChatDialect):
     def _index(payload: dict[str, Any], acc: StreamAccumulator) -> Any:
         index = payload.get("output_index")
         if index is None and payload.get("item_id") is not None:
-            index = acc.state.get("index_of", {}).get(payload["item_id"])
+            index = acc.exchange.index_of.get(payload["item_id"])
         return index if index is not None else payload.get("item_id")
 
     @staticmethod
     def _summary_delta(index: Any, payload: dict[str, Any], acc: StreamAccumulator) -> None:
         # A reasoning summary comes in parts; they are joined with a blank line, as the
         # non-streamed item's summary list is.
-        parts: dict[Any, Any] = acc.state.setdefault("summary_part", {})
+        parts: dict[Any, Any] = acc.exchange.summary_part
         part = payload.get("summary_index", 0)
         separator = "\n\n" if index in parts and parts[index] != part else ""
         parts[index] = part
-        acc.state.setdefault("streamed_reasoning", set()).add(index)
+        acc.exchange.streamed_reasoning.add(index)
         acc.thinking(separator + (payload.get("delta") or ""), ("reasoning", index), extra=_EXTRA)
 
     def _item_done(self, index: Any, item: dict[str, Any], acc: StreamAccumulator) -> None:
-        acc.state.setdefault("done", set()).add(index)
+        acc.exchange.done.add(index)
         kind = item.get("type")
         if kind == "message":
-            if index not in acc.state.get("streamed_text", ()):
+            if index not in acc.exchange.streamed_text:
                 for part in item.get("content") or []:
                     if isinstance(part, dict) and part.get("type") in ("output_text", "refusal"):
                         acc.text(part.get("text") or part.get("refusal") or "", ("text", index))
         elif kind == "reasoning":
             text = _reasoning_text(item)
-            if text and index not in acc.state.get("streamed_reasoning", ()):
+            if text and index not in acc.exchange.streamed_reasoning:
                 acc.thinking(text, ("reasoning", index), extra=_EXTRA)
             if item.get("encrypted_content"):
                 signature = item["encrypted_content"]
                 acc.thinking("", ("reasoning", index), signature=signature, extra=_EXTRA)
         elif kind == "function_call":
             arguments = ""
-            if index not in acc.state.get("streamed_args", ()):
+            if index not in acc.exchange.streamed_args:
                 arguments = item.get("arguments") or ""
             acc.tool_call(
                 ("call", index),

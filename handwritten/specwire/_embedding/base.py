@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import builtins
 import logging
-import random
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -21,16 +20,17 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, ca
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._core.blocks import DataBlock
+from .._core.bound import ModelLifecycle, check_model_arguments
 from .._core.credential import CredentialBase, check_credential_family
 from .._core.errors import (
     APIConnectionError,
     APITimeoutError,
-    ProviderError,
     RateLimitError,
     ResponseFormatError,
     ServerError,
 )
 from .._core.ids import new_id, now_iso
+from .._core.retry import RetryPolicy
 from .batching import BatchLimits, InputKind, kind_of, pack
 from .cache import EmbeddingCacheBase, cache_key
 from .dimensions import DimensionRule
@@ -49,6 +49,17 @@ ALL_KINDS: frozenset[InputKind] = frozenset({"text", "image", "video", "audio", 
 DEFAULT_CONTEXT_SIZE = 8192
 MAX_BACKOFF = 30.0
 RETRY_AFTER_CAP = 60.0
+
+
+def batch_delays(retry_delay: float) -> dict[str, Any]:
+    """The ``RetryPolicy`` delays of a batch retried from ``retry_delay`` seconds."""
+    return {
+        "initial_delay": retry_delay,
+        "max_delay": max(MAX_BACKOFF, retry_delay),
+        "retry_after_cap": RETRY_AFTER_CAP,
+    }
+
+
 _MEDIA_KINDS: dict[str, InputKind] = {"image": "image", "video": "video", "audio": "audio"}
 
 
@@ -63,14 +74,18 @@ class EmbeddingParameters(BaseModel):
 @dataclass(frozen=True)
 class CallOptions:
     """One call's settings, validated: the size to ask for, the other ``Parameters``
-    (unset ones left out) and any other keyword arguments (sent in the body)."""
+    (unset ones left out), ``extra_body`` and any other keyword arguments (merged into
+    the body, see ``specwire._core.extra``)."""
 
     dimensions: int | None
     parameters: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    """``extra_body``, rooted at the body."""
+    keywords: dict[str, Any] = field(default_factory=dict)
+    """Unknown keyword arguments, merged where the wire format keeps its parameters."""
 
 
-class EmbeddingModelBase(ABC, Generic[InputT]):
+class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
     """An embedding model: ``await model(inputs, **kwargs) -> EmbeddingResponse``.
 
     ``InputT`` is ``str`` for text models and ``str | DataBlock`` for multimodal ones.
@@ -97,10 +112,7 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
         retry_delay: float = 1.0,
         max_concurrency: int = 8,
     ) -> None:
-        if not isinstance(model, str) or not model:
-            raise ValueError("model must be a non-empty model name")
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        check_model_arguments(model, max_retries)
         if retry_delay < 0:
             raise ValueError("retry_delay must be >= 0")
         if max_concurrency < 1:
@@ -118,6 +130,7 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
         self.max_retries = max_retries
         self.retry_delay = retry_delay
         self.max_concurrency = max_concurrency
+        self._retry = self._retry_policy(max_retries, retry_delay)
         self.card: EmbeddingModelCard | None = _card_for(type(self), model)
         self._dimension_rule = DimensionRule.from_card(self.card)
         card_limits = self.card.batch_limits if self.card is not None else {}
@@ -161,6 +174,12 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
         """Whether ``error`` may go away if the batch is sent again."""
         return isinstance(error, self._get_retryable_exceptions())
 
+    def _retry_policy(self, max_retries: int, retry_delay: float) -> RetryPolicy:
+        """How a batch is retried: backoff from ``retry_delay`` doubling up to
+        ``max(30 s, retry_delay)``, 25 % jitter off; a longer ``Retry-After`` from the
+        provider wins (within a minute). Which errors: ``_is_retryable``."""
+        return RetryPolicy(max_retries=max_retries, **batch_delays(retry_delay))
+
     @classmethod
     def _spec_batch_limits(cls) -> Mapping[str, int]:
         """Per-request limits of the provider family (spec-driven models fill this)."""
@@ -183,15 +202,6 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
     def _provider_name(self) -> str | None:
         """The provider named in errors (spec-driven models know theirs)."""
         return None
-
-    async def aclose(self) -> None:
-        """Release connections (nothing to release in the base)."""
-
-    async def __aenter__(self) -> EmbeddingModelBase[InputT]:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     async def _sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
@@ -267,12 +277,13 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
         """Validate keyword arguments against ``Parameters`` and the card."""
         fields = type(self.parameters).model_fields
         extra = dict(kwargs.get("extra_body") or {})
+        keywords: dict[str, Any] = {}
         overrides: dict[str, Any] = {}
         for name, value in kwargs.items():
             if name in fields:
                 overrides[name] = value
             elif name != "extra_body":
-                extra[name] = value
+                keywords[name] = value
         params = self.parameters
         if overrides:
             params = type(params).model_validate(
@@ -286,17 +297,20 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
                 "dimensions" in params.model_fields_set,
             )
         others = params.model_dump(mode="json", exclude_none=True, exclude={"dimensions"})
-        return CallOptions(dimensions=dimensions, parameters=others, extra=extra)
+        return CallOptions(dimensions=dimensions, parameters=others, extra=extra, keywords=keywords)
 
     def _cache_configuration(self, options: CallOptions) -> dict[str, Any]:
         """What besides the input decides a vector (hashed into every cache key)."""
-        return {
+        configuration = {
             "type": self.type,
             "model": self.model,
             "dimensions": options.dimensions,
             "parameters": options.parameters,
             "extra": options.extra,
         }
+        if options.keywords:  # only then: earlier cache keys stay valid
+            configuration["keywords"] = options.keywords
+        return configuration
 
     async def _read_cache(
         self,
@@ -386,16 +400,11 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
 
     async def _embed_batch(self, inputs: list[InputT], kwargs: dict[str, Any]) -> EmbeddingResponse:
         """One batch, retried on its own; the count of vectors is checked."""
-        retry = 0
-        while True:
-            try:
-                response = await self._call_api(inputs, **kwargs)
-                break
-            except Exception as error:
-                if retry >= self.max_retries or not self._is_retryable(error):
-                    raise
-                retry += 1
-                await self._sleep(self._retry_wait(retry, error))
+        response = await self._retry.run(
+            lambda: self._call_api(inputs, **kwargs),
+            sleep=self._sleep,
+            retryable=self._is_retryable,
+        )
         if len(response.embeddings) != len(inputs):
             raise ResponseFormatError(
                 f"{len(response.embeddings)} vectors came back for {len(inputs)} inputs",
@@ -412,16 +421,6 @@ class EmbeddingModelBase(ABC, Generic[InputT]):
                         provider=self._provider_name(),
                     )
         return response
-
-    def _retry_wait(self, retry: int, error: BaseException) -> float:
-        """Exponential backoff from ``retry_delay`` with 25% jitter off; a longer
-        ``Retry-After`` from the provider wins (within a minute)."""
-        backoff = min(max(MAX_BACKOFF, self.retry_delay), self.retry_delay * 2.0 ** (retry - 1))
-        backoff *= 1 - 0.25 * random.random()
-        server = error.retry_after if isinstance(error, ProviderError) else None
-        if isinstance(server, int | float) and server > 0:
-            return max(backoff, min(float(server), RETRY_AFTER_CAP))
-        return backoff
 
     async def _write_cache(
         self, cache: EmbeddingCacheBase, pairs: list[tuple[str, Embedding | None]]

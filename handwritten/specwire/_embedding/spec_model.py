@@ -16,22 +16,24 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import BaseModel
 
-from .._core.binding import EndpointBinding, ModelBinding
+from .._core.binding import ModelBinding
 from .._core.blocks import DataBlock
+from .._core.bound import BoundModel
 from .._core.credential import CredentialBase, check_credential_family
 from .._core.errors import APIConnectionError, ProviderError
+from .._core.extra import merge_extra
 from .._core.ids import new_id, now_iso
+from .._core.retry import RetryPolicy
 from .._core.secrets import Redactor
-from .._core.transport import HttpTransport, decode_json, request_address
-from .._dialects import load_dialect
-from .base import EmbeddingModelBase, InputT
+from .._core.transport import decode_json, request_address
+from .base import EmbeddingModelBase, InputT, batch_delays
 from .batching import InputKind
 from .cache import EmbeddingCacheBase
 from .response import EmbeddingResponse, EmbeddingUsage
 from .wire.base import EmbeddingCall, EmbeddingWire
 
 
-class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
+class _SpecEmbeddingEngine(EmbeddingModelBase[InputT], BoundModel):
     """An embedding model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
@@ -55,10 +57,18 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
     ) -> None:
         check_credential_family(self, credential)
         # the wire module decides which inputs a cardless model takes, so it comes first
-        self._endpoint: EndpointBinding = self.binding.endpoint_for(credential.resolved_base_url())
-        wire_cls = load_dialect(self._endpoint.dialect, EmbeddingWire)
-        self._wire: EmbeddingWire = wire_cls(
-            self._endpoint, self.binding.wire_params, self.binding.provider
+        self._wire: EmbeddingWire = self._bind(
+            credential,
+            EmbeddingWire,
+            max_retries,
+            timeout=timeout,
+            http_options={
+                "transport": transport,
+                "http_client": http_client,
+                "default_headers": default_headers,
+                "max_connections": max_connections,
+            },
+            **batch_delays(retry_delay),
         )
         super().__init__(
             credential=credential,
@@ -72,16 +82,12 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             max_concurrency=max_concurrency,
         )
         self._media = any(kind != "text" for kind in self._accepted)
-        self._transport = HttpTransport(
-            timeout,
-            transport=transport,
-            http_client=http_client,
-            default_headers=default_headers,
-            max_connections=max_connections,
-        )
-        self._policy = self.binding.retry_policy(max_retries)
 
     # ------------------------------------------------------------ base hooks
+    def _retry_policy(self, max_retries: int, retry_delay: float) -> RetryPolicy:
+        # the spec's retryable statuses and codes, with the batch delays
+        return self.binding.retry_policy(max_retries, **batch_delays(retry_delay))
+
     @classmethod
     def _spec_batch_limits(cls) -> Mapping[str, int]:
         return cls.binding.batch_limits
@@ -93,7 +99,7 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
 
     def _is_retryable(self, error: BaseException) -> bool:
         if isinstance(error, ProviderError):
-            return self._policy.is_retryable(error)
+            return self._retry.is_retryable(error)
         return isinstance(error, self._get_retryable_exceptions())
 
     def _accepted_kinds(self) -> frozenset[InputKind]:
@@ -107,10 +113,6 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
 
     def _provider_name(self) -> str | None:
         return self.binding.provider
-
-    async def aclose(self) -> None:
-        """Close the model's HTTP connections."""
-        await self._transport.aclose()
 
     # ------------------------------------------------------------ one batch
     async def _call_api(self, inputs: list[InputT], **kwargs: Any) -> EmbeddingResponse:
@@ -129,15 +131,20 @@ class _SpecEmbeddingEngine(EmbeddingModelBase[InputT]):
             inputs=inputs,
             dimensions=options.dimensions,
             parameters=options.parameters,
-            extra=options.extra,
             media=self._media,
         )
         wire = self._wire.build_request(call)
+        merge_extra(
+            wire.body,
+            keywords=options.keywords,
+            extra_body=options.extra,
+            location=self._wire.extra_location,
+        )
         headers, query = request_address(
             self.credential, self._endpoint, headers=wire.headers, query=wire.query
         )
         provider = self.binding.provider
-        response = await self._transport.open(
+        response = await self._http.open(
             "POST",
             self.credential.resolved_base_url() + wire.path,
             provider=provider,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
+from .._core.bound import ModelLifecycle, check_model_arguments
 from .._core.credential import CredentialBase, check_credential_family
 from .response import TTSResponse
 
@@ -21,7 +22,7 @@ class NoTTSParameters(BaseModel):
     """The parameters of a TTS model that takes none."""
 
 
-class TTSModelBase(ABC):
+class TTSModelBase(ModelLifecycle, ABC):
     """A text-to-speech model: ``await model.synthesize(text)``.
 
     With ``stream=False`` the call returns one ``TTSResponse`` holding the audio; with
@@ -47,8 +48,7 @@ class TTSModelBase(ABC):
         parameters: BaseModel | None = None,
         stream: bool = True,
     ) -> None:
-        if not isinstance(model, str) or not model:
-            raise ValueError("model must be a non-empty model name")
+        check_model_arguments(model)
         check_credential_family(self, credential)
         self.credential = credential
         self.model = model

@@ -30,6 +30,7 @@ class DashScopeTTSDialect(TTSHttpDialect):
 
     name = "dashscope_tts"
     error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("input",)  # where voice & co. go
 
     def build_body(self, model: str, text: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
         body = merged(self.endpoint.fixed_body, {"model": model, "input": {"text": text}})

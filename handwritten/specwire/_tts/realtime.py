@@ -25,7 +25,7 @@ import logging
 import time
 from abc import abstractmethod
 from collections.abc import AsyncGenerator, Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import orjson
 from pydantic import BaseModel
@@ -33,7 +33,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
 from websockets.exceptions import WebSocketException as WebSocketError
 
-from .._core.binding import EndpointBinding, ModelBinding
+from .._core.binding import ModelBinding
+from .._core.bound import BoundModel, check_model_arguments
 from .._core.contract import Dialect, DialectOptions
 from .._core.credential import CredentialBase
 from .._core.errors import (
@@ -43,10 +44,8 @@ from .._core.errors import (
     StreamBrokenError,
 )
 from .._core.ids import new_id, now_iso
-from .._core.retry import RetryPolicy
 from .._core.secrets import RedactingLogger, Redactor
 from .._core.transport import error_from_response
-from .._dialects import load_dialect
 from .base import TTSModelBase
 from .ledger import TextLedger
 from .response import TTSResponse, TTSUsage, audio_block, delta_response
@@ -74,7 +73,7 @@ class RealtimeTTSDialect(Dialect):
 _WS_LOGGER = logging.getLogger("specwire.websocket")
 
 
-class RealtimeTTSModelBase(TTSModelBase):
+class RealtimeTTSModelBase(TTSModelBase, BoundModel):
     """A streaming-input TTS model over a websocket.
 
     ``async with model:`` (or ``connect()`` / ``close()``) holds the socket open;
@@ -109,8 +108,7 @@ class RealtimeTTSModelBase(TTSModelBase):
         close_timeout: float = 2.0,
     ) -> None:
         super().__init__(credential=credential, model=model, parameters=parameters, stream=stream)
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        check_model_arguments(model, max_retries)
         if retry_delay < 0:
             raise ValueError("retry_delay must be >= 0")
         self.cold_start_length = cold_start_length
@@ -119,18 +117,16 @@ class RealtimeTTSModelBase(TTSModelBase):
         self.retry_delay = retry_delay
         self.open_timeout = open_timeout
         self.close_timeout = close_timeout
-        self._endpoint: EndpointBinding = self.binding.endpoint_for(credential.resolved_base_url())
-        self._dialect = load_dialect(self._endpoint.dialect, RealtimeTTSDialect)(
-            self._endpoint, self.binding.wire_params, self.binding.provider
-        )
-        self._options: RealtimeTTSOptions = self._dialect.options
-        self._retry = RetryPolicy(
-            max_retries=max_retries,
+        # reconnects back off from retry_delay, doubling once per retry at most
+        self._dialect: RealtimeTTSDialect = self._bind(
+            credential,
+            RealtimeTTSDialect,
+            max_retries,
+            http=False,
             initial_delay=retry_delay,
             max_delay=retry_delay * 2 ** max(max_retries, 1),
-            statuses=self.binding.retry_statuses,
-            codes=self.binding.retry_codes,
         )
+        self._options: RealtimeTTSOptions = self._dialect.options
         self._wire_parameters = self._effective_parameters()
         self.media_type = media_type(
             str(self._wire_parameters.get("format", "pcm")),
@@ -192,11 +188,15 @@ class RealtimeTTSModelBase(TTSModelBase):
         return False
 
     # ------------------------------------------------------------ public API
-    async def __aenter__(self) -> RealtimeTTSModelBase:
+    async def __aenter__(self) -> Self:
         await self.connect()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def aclose(self) -> None:
+        """The same as ``close()``: the lifecycle every model shares."""
         await self.close()
 
     async def connect(self) -> None:
@@ -422,10 +422,6 @@ class RealtimeTTSModelBase(TTSModelBase):
         return data
 
     # ------------------------------------------------------------ responses
-    @property
-    def _provider(self) -> str:
-        return self.binding.provider
-
     def _response(self, audio: bytes, is_last: bool) -> TTSResponse:
         return delta_response(
             audio_block(audio, self.media_type), is_last, self._utterance_id, self._created_at

@@ -16,16 +16,17 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import BaseModel
 
-from .._core.binding import EndpointBinding, ModelBinding
+from .._core.binding import ModelBinding
 from .._core.blocks import Base64Source, DataBlock, URLSource
+from .._core.bound import BoundModel, check_model_arguments
 from .._core.call_log import CallLog
 from .._core.credential import CredentialBase
 from .._core.decoders import SseDecoder
 from .._core.errors import APIConnectionError, APITimeoutError, ProviderError, StreamBrokenError
+from .._core.extra import merge_extra
 from .._core.ids import new_id, now_iso
 from .._core.secrets import Redactor
-from .._core.transport import HttpTransport, decode_json, read_json_body, request_address
-from .._dialects import load_dialect
+from .._core.transport import decode_json, read_json_body, request_address
 from .base import TTSModelBase
 from .http_dialect import AudioPiece, TTSHttpDialect
 from .response import TTSResponse, TTSUsage, audio_block
@@ -34,7 +35,7 @@ from .wire import media_type
 _EXTENSION_MEDIA_TYPES = {".wav": "wav", ".mp3": "mp3", ".opus": "opus", ".pcm": "pcm"}
 
 
-class SpecTTSModel(TTSModelBase):
+class SpecTTSModel(TTSModelBase, BoundModel):
     """An HTTP text-to-speech model driven entirely by its ``binding``.
 
     ``fetch_audio=True`` downloads audio the provider answers with as a URL, so the
@@ -59,27 +60,21 @@ class SpecTTSModel(TTSModelBase):
         max_connections: int | None = None,
     ) -> None:
         super().__init__(credential=credential, model=model, parameters=parameters, stream=stream)
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        check_model_arguments(model, max_retries)
         self.max_retries = max_retries
         self.fetch_audio = fetch_audio
-        endpoint = self.binding.endpoint_for(credential.resolved_base_url())
-        self._endpoint: EndpointBinding = endpoint
-        self._dialect = load_dialect(endpoint.dialect, TTSHttpDialect)(
-            endpoint, self.binding.wire_params, self.binding.provider
+        self._dialect: TTSHttpDialect = self._bind(
+            credential,
+            TTSHttpDialect,
+            max_retries,
+            timeout=timeout,
+            http_options={
+                "transport": transport,
+                "http_client": http_client,
+                "default_headers": default_headers,
+                "max_connections": max_connections,
+            },
         )
-        self._transport = HttpTransport(
-            timeout,
-            transport=transport,
-            http_client=http_client,
-            default_headers=default_headers,
-            max_connections=max_connections,
-        )
-        self._retry = self.binding.retry_policy(max_retries)
-
-    async def aclose(self) -> None:
-        """Close the model's HTTP connections."""
-        await self._transport.aclose()
 
     # ------------------------------------------------------------------ call
     async def synthesize(
@@ -91,9 +86,11 @@ class SpecTTSModel(TTSModelBase):
         if not text:
             raise ValueError("text to synthesize is required")
         stream = bool(kwargs.pop("stream", self.stream))
-        parameters, extra = self._split_kwargs(kwargs)
+        parameters, keywords, extra = self._split_kwargs(kwargs)
         body = self._dialect.build_body(self.model, text, parameters)
-        body.update(extra)
+        merge_extra(
+            body, keywords=keywords, extra_body=extra, location=self._dialect.extra_location
+        )
         started = time.perf_counter()
         log = CallLog(
             self.binding.provider,
@@ -106,23 +103,25 @@ class SpecTTSModel(TTSModelBase):
         response = await self._retry.run(lambda: self._open(body, True), log=log)
         return self._stream(response, started, log)
 
-    def _split_kwargs(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _split_kwargs(
+        self, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Parameters (validated), the other keyword arguments and ``extra_body``."""
         fields = type(self.parameters).model_fields
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
-        extra.update(kwargs)
         params = self.parameters
         if overrides:
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
-        return params.model_dump(exclude_none=True), extra
+        return params.model_dump(exclude_none=True), kwargs, extra
 
     async def _open(self, body: dict[str, Any], stream: bool) -> httpx.Response:
         endpoint = self._endpoint
         headers, query = request_address(self.credential, endpoint, stream=stream)
         path = (endpoint.stream_path if stream else None) or endpoint.path
-        return await self._transport.open(
+        return await self._http.open(
             "POST",
             self.credential.resolved_base_url() + path.replace("{model}", self.model),
             provider=self.binding.provider,
@@ -157,7 +156,7 @@ class SpecTTSModel(TTSModelBase):
         if not self.fetch_audio:
             return DataBlock(source=URLSource(url=piece.url, media_type=url_type))
         # The file lives on the provider's storage host: no credential goes with it.
-        response = await self._transport.open("GET", piece.url, provider=self.binding.provider)
+        response = await self._http.open("GET", piece.url, provider=self.binding.provider)
         try:
             audio = await response.aread()
         except httpx.HTTPError as exc:

@@ -27,7 +27,6 @@ class EmbeddingCall:
     inputs: Sequence[str | DataBlock]
     dimensions: int | None
     parameters: Mapping[str, Any]
-    extra: Mapping[str, Any]
     media: bool = False
 
 

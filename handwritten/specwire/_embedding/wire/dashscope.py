@@ -48,6 +48,7 @@ class DashScopeEmbeddingWire(EmbeddingWire):
     Options: ClassVar[type[DialectOptions]] = DashScopeEmbeddingOptions
     options: DashScopeEmbeddingOptions
     error_format: ClassVar[ErrorFormat] = DASHSCOPE_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("parameters",)
     kinds: ClassVar[frozenset[InputKind]] = _MEDIA_KINDS
 
     def kinds_for(self, model: str) -> frozenset[InputKind]:
@@ -76,7 +77,6 @@ class DashScopeEmbeddingWire(EmbeddingWire):
             parameters["dimension"] = call.dimensions
         body["parameters"] = parameters
         self.apply_parameters(body, call.parameters)
-        body.update(call.extra)
         if not body["parameters"]:
             del body["parameters"]
         return WireRequest(path=path, body=body)

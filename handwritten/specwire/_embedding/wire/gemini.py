@@ -31,6 +31,7 @@ class GeminiEmbeddingWire(EmbeddingWire):
 
     name: ClassVar[str] = "gemini_embeddings"
     error_format: ClassVar[ErrorFormat] = GOOGLE_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("requests[]",)  # each input's request
     kinds: ClassVar[frozenset[InputKind]] = frozenset(
         {"text", "image", "video", "audio", "document"}
     )
@@ -47,7 +48,6 @@ class GeminiEmbeddingWire(EmbeddingWire):
         ]
         body = self.base_body()
         body["requests"] = requests
-        body.update(call.extra)
         return WireRequest(path=self.endpoint.path.replace("{model}", model), body=body)
 
     def parse_response(self, body: Any, count: int) -> ParsedEmbeddings:

@@ -15,6 +15,7 @@ class OllamaEmbeddingWire(EmbeddingWire):
 
     name: ClassVar[str] = "ollama_embed"
     error_format: ClassVar[ErrorFormat] = OLLAMA_ERRORS
+    extra_location: ClassVar[tuple[str, ...]] = ("options",)
     model_base: ClassVar[str] = "specwire._embedding.spec_model:SpecTextEmbeddingModel"
 
     def build_request(self, call: EmbeddingCall) -> WireRequest:
@@ -24,7 +25,6 @@ class OllamaEmbeddingWire(EmbeddingWire):
         if call.dimensions is not None:
             body["dimensions"] = call.dimensions
         self.apply_parameters(body, call.parameters)
-        body.update(call.extra)
         return WireRequest(path=self.endpoint.path, body=body)
 
     def parse_response(self, body: Any, count: int) -> ParsedEmbeddings:

@@ -52,7 +52,6 @@ class OpenAIEmbeddingWire(EmbeddingWire):
         if call.dimensions is not None:
             body["dimensions"] = call.dimensions
         self.apply_parameters(body, call.parameters)
-        body.update(call.extra)
         return WireRequest(path=self.endpoint.path, body=body)
 
     def incremental(self, count: int) -> IncrementalDecoder | None:
