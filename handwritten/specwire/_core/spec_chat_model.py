@@ -176,8 +176,15 @@ class SpecChatModel(ChatModelBase, BoundModel):
     async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
         acc = self._dialect.accumulator()
-        self._dialect.on_response(body, acc)
-        content = acc.final_blocks()
+        try:
+            self._dialect.on_response(body, acc)
+            content = acc.final_blocks()
+        except ResponseFormatError as exc:
+            raise _with_provider(exc, self.binding.provider) from None
+        except _SHAPE_ERRORS as exc:
+            raise _malformed(
+                exc, self._dialect.name, "the response", body, self.binding.provider
+            ) from exc
         finish, provider_finish = self._finish_reason(acc, content)
         return ChatResponse(
             content=content,
@@ -318,6 +325,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
         on_event = self._dialect.on_event
         provider = self.binding.provider
         take = acc.take_delta
+        payload: Any = None  # the item being read, named when it is malformed
         try:
             if fmt == "sse" and "json" in response.headers.get("content-type", "").lower():
                 # Asked for SSE, answered with JSON: Gemini's JSON-array stream (or one
@@ -383,10 +391,40 @@ class SpecChatModel(ChatModelBase, BoundModel):
             raise StreamBrokenError(
                 f"stream broken: {type(exc).__name__}: {exc}", provider=provider
             ) from exc
+        except ResponseFormatError as exc:
+            raise _with_provider(exc, provider) from None
+        except _SHAPE_ERRORS as exc:
+            raise _malformed(exc, self._dialect.name, "a stream event", payload, provider) from exc
         await response.aclose()  # the body ended: the connection can be reused now
         delta = take()
         if delta:
             yield delta
+
+
+# What a dialect reading a wrongly shaped answer raises; never let out bare.
+_SHAPE_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
+
+
+def _with_provider(error: ResponseFormatError, provider: str) -> ResponseFormatError:
+    """``error`` (raised where the provider is not known) naming ``provider``."""
+    if error.provider is None:
+        error.provider = provider
+        error.args = (error._describe(),)
+    return error
+
+
+def _malformed(
+    error: Exception, dialect: str, where: str, value: Any, provider: str
+) -> ResponseFormatError:
+    """The typed error for a dialect tripping over ``value`` (``where`` in the answer)."""
+    shown = repr(value)
+    if len(shown) > 300:
+        shown = shown[:300] + "..."
+    return ResponseFormatError(
+        f"malformed answer: {where} does not have the {dialect} shape "
+        f"({type(error).__name__}: {error}): {shown}",
+        provider=provider,
+    )
 
 
 def _body(response: httpx.Response) -> AsyncIterator[bytes]:

@@ -13,7 +13,7 @@ from .._core.accumulator import StreamAccumulator
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import OPENAI_ERRORS, ErrorFormat
-from .._core.errors import ServerError
+from .._core.reading import count, obj, objects, text, wrong
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
 
@@ -100,35 +100,40 @@ class OpenAIChatDialect(ChatDialect):
         return out
 
     # ------------------------------------------------------------------ response
+    # Provider JSON is read through specwire._core.reading: a wrongly shaped answer
+    # raises ResponseFormatError naming the path (choices[0].message.tool_calls[1]...).
     def on_response(self, body: Any, acc: StreamAccumulator) -> None:
+        p = self.provider
         if not isinstance(body, dict):
-            raise ServerError(
-                f"unexpected response body: {str(body)[:200]}", provider=self.provider
-            )
+            raise wrong("the response", body, "an object", p)
         if body.get("error"):
             self._raise(body)
-        choices = body.get("choices") or []
+        choices = objects(body.get("choices"), "choices", p)
         if choices:
             choice = choices[0]
-            message = choice.get("message") or {}
+            message = obj(choice.get("message"), "choices[0].message", p)
             for field in self.options.reasoning_fields:
                 reasoning = message.get(field)
                 if isinstance(reasoning, str) and reasoning:
                     acc.thinking(reasoning)
                     break
-            content = message.get("content")
-            if isinstance(content, list):  # some compatible servers return parts
-                content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            content = _content(message.get("content"), "choices[0].message.content", p)
             if content:
                 acc.text(content)
-            for i, call in enumerate(message.get("tool_calls") or []):
-                fn = call.get("function") or {}
+            where = "choices[0].message.tool_calls"
+            for i, call in enumerate(objects(message.get("tool_calls"), where, p)):
+                fn = obj(call.get("function"), f"{where}[{i}].function", p)
                 args = fn.get("arguments")
                 if not isinstance(args, str):
                     args = json.dumps(args if args is not None else {}, ensure_ascii=False)
-                acc.tool_call(i, call_id=call.get("id"), name=fn.get("name"), arguments=args)
-            acc.stop_reason = choice.get("finish_reason")
-        self._usage(body.get("usage"), acc)
+                acc.tool_call(
+                    i,
+                    call_id=text(call.get("id"), f"{where}[{i}].id", p),
+                    name=text(fn.get("name"), f"{where}[{i}].function.name", p),
+                    arguments=args,
+                )
+            acc.stop_reason = text(choice.get("finish_reason"), "choices[0].finish_reason", p)
+        self._usage(body.get("usage"), acc, p)
 
     def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
         if not isinstance(payload, dict):
@@ -137,9 +142,16 @@ class OpenAIChatDialect(ChatDialect):
             self._raise(payload)
         choices = payload.get("choices")
         if choices:
+            p = self.provider
+            if not isinstance(choices, list):
+                raise wrong("choices", choices, "an array", p)
             choice = choices[0]
+            if not isinstance(choice, dict):
+                raise wrong("choices[0]", choice, "an object", p)
             delta = choice.get("delta")
             if delta:
+                if not isinstance(delta, dict):
+                    raise wrong("choices[0].delta", delta, "an object", p)
                 for field in self.options.reasoning_fields:
                     reasoning = delta.get(field)
                     if reasoning and isinstance(reasoning, str):
@@ -147,48 +159,78 @@ class OpenAIChatDialect(ChatDialect):
                         break
                 content = delta.get("content")
                 if content:
-                    acc.text(content)
+                    acc.text(_content(content, "choices[0].delta.content", p) or "")
                 calls = delta.get("tool_calls")
                 if calls:
-                    self._tool_call_deltas(calls, acc)
-            if choice.get("finish_reason"):
-                acc.stop_reason = choice["finish_reason"]
+                    self._tool_call_deltas(objects(calls, "choices[0].delta.tool_calls", p), acc)
+            finish = choice.get("finish_reason")
+            if finish:
+                acc.stop_reason = text(finish, "choices[0].finish_reason", p)
                 acc.finished = True
         usage = payload.get("usage")
         if usage:
-            self._usage(usage, acc)
+            self._usage(usage, acc, self.provider)
 
     def _tool_call_deltas(self, calls: list[dict[str, Any]], acc: StreamAccumulator) -> None:
         # Calls are keyed by index; a new id at a known index (servers that send every
         # call at index 0) starts a new call.
         ids = acc.exchange.ids
+        p = self.provider
         for position, call in enumerate(calls):
+            where = f"choices[0].delta.tool_calls[{position}]"
             index = call.get("index", position)
-            call_id = call.get("id")
+            if not isinstance(index, int | str):
+                raise wrong(f"{where}.index", index, "a number", p)
+            call_id = text(call.get("id"), f"{where}.id", p)
             if call_id:
                 ids[index] = call_id
             key = (index, ids.get(index))
-            fn = call.get("function") or {}
+            fn = obj(call.get("function"), f"{where}.function", p)
             args = fn.get("arguments")
             if args is not None and not isinstance(args, str):
                 args = json.dumps(args, ensure_ascii=False)
-            acc.tool_call(key, call_id=call_id, name=fn.get("name"), arguments=args or "")
+            name = text(fn.get("name"), f"{where}.function.name", p)
+            acc.tool_call(key, call_id=call_id, name=name, arguments=args or "")
 
     @staticmethod
-    def _usage(usage: Any, acc: StreamAccumulator) -> None:
-        if not isinstance(usage, dict):
+    def _usage(usage: Any, acc: StreamAccumulator, p: str) -> None:
+        if usage is None:
             return
-        prompt = usage.get("prompt_tokens", usage.get("input_tokens"))
-        completion = usage.get("completion_tokens", usage.get("output_tokens"))
-        details = usage.get("prompt_tokens_details") or {}
-        out_details = usage.get("completion_tokens_details") or {}
+        usage = obj(usage, "usage", p)
+        prompt = count(
+            usage.get("prompt_tokens", usage.get("input_tokens")), "usage.prompt_tokens", p
+        )
+        completion = count(
+            usage.get("completion_tokens", usage.get("output_tokens")), "usage.completion_tokens", p
+        )
+        details = obj(usage.get("prompt_tokens_details"), "usage.prompt_tokens_details", p)
+        out_details = obj(
+            usage.get("completion_tokens_details"), "usage.completion_tokens_details", p
+        )
+        cached = count(details.get("cached_tokens"), "usage.prompt_tokens_details.cached_tokens", p)
         acc.usage(
             input_tokens=prompt,
             output_tokens=completion,
-            cache_read_input_tokens=details.get("cached_tokens")
-            or usage.get("prompt_cache_hit_tokens"),
-            reasoning_tokens=out_details.get("reasoning_tokens"),
+            cache_read_input_tokens=cached
+            or count(usage.get("prompt_cache_hit_tokens"), "usage.prompt_cache_hit_tokens", p),
+            reasoning_tokens=count(
+                out_details.get("reasoning_tokens"),
+                "usage.completion_tokens_details.reasoning_tokens",
+                p,
+            ),
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:
         raise self.errors.error(payload, provider=self.provider, fallback="error event in stream")
+
+
+def _content(content: Any, path: str, provider: str) -> str | None:
+    """A message's text: a string, or (some compatible servers) a list of text parts."""
+    if content is None or isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = objects(content, path, provider)
+        return "".join(
+            text(p.get("text"), f"{path}[{i}].text", provider) or "" for i, p in enumerate(parts)
+        )
+    raise wrong(path, content, "a string or an array of text parts", provider)
