@@ -22,6 +22,7 @@ from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
 from .._core.errors import ProviderError, ServerError, StreamBrokenError
+from .._core.reading import obj, objects
 from .._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
 
@@ -116,18 +117,25 @@ class DashScopeChatDialect(ChatDialect):
         self._feed(payload, acc)
 
     def _feed(self, item: dict[str, Any], acc: StreamAccumulator) -> None:
-        output = item.get("output") or {}
+        output = obj(item.get("output"), "output", self.provider)
         choices = output.get("choices")
         if choices:
-            choice = choices[0] or {}
-            message = choice.get("message") or {}
+            choice = obj(
+                objects(choices, "output.choices", self.provider)[0],
+                "output.choices[0]",
+                self.provider,
+            )
+            message = obj(choice.get("message"), "output.choices[0].message", self.provider)
             reasoning = message.get("reasoning_content")
             if isinstance(reasoning, str) and reasoning:
                 acc.thinking(reasoning)
             text = _text_of(message.get("content"))
             if text:
                 acc.text(text)
-            for position, call in enumerate(message.get("tool_calls") or []):
+            calls = objects(
+                message.get("tool_calls"), "output.choices[0].message.tool_calls", self.provider
+            )
+            for position, call in enumerate(calls):
                 self._tool_call(position, call, acc)
             self._stop(choice.get("finish_reason"), acc)
         elif isinstance(output.get("text"), str):  # result_format "text" (older callers)

@@ -33,6 +33,7 @@ from .._core.error_body import GOOGLE_ERRORS, ErrorFormat
 from .._core.errors import ContentFilterError
 from .._core.finish_reasons import FinishReason
 from .._core.ids import new_id
+from .._core.reading import items, obj, objects
 from .._formatters.gemini import (
     ORIGIN,
     SYNTHETIC_ID_PREFIX,
@@ -167,9 +168,11 @@ class GeminiDialect(ChatDialect):
         if exchange.id_base is None:
             exchange.id_base = body.get("responseId") or new_id()
         self._usage(body.get("usageMetadata"), acc)
-        candidates = body.get("candidates") or []
+        candidates = objects(body.get("candidates"), "candidates", self.provider)
         if not candidates:
-            reason = (body.get("promptFeedback") or {}).get("blockReason")
+            reason = obj(body.get("promptFeedback"), "promptFeedback", self.provider).get(
+                "blockReason"
+            )
             if reason:
                 raise ContentFilterError(
                     f"the prompt was blocked ({reason})",
@@ -179,7 +182,8 @@ class GeminiDialect(ChatDialect):
                 )
             return
         candidate = candidates[0] if isinstance(candidates[0], dict) else {}
-        for part in (candidate.get("content") or {}).get("parts") or []:
+        content = obj(candidate.get("content"), "candidates[0].content", self.provider)
+        for part in items(content.get("parts"), "candidates[0].content.parts", self.provider):
             if isinstance(part, dict):
                 self._part(part, acc)
         finish = candidate.get("finishReason")

@@ -24,6 +24,7 @@ from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import ErrorFormat
 from .._core.errors import ServerError
+from .._core.reading import obj, objects
 from .._formatters.openai_responses import (
     ORIGIN,
     OpenAIResponseFormatter,
@@ -135,7 +136,7 @@ class OpenAIResponsesDialect(ChatDialect):
             )
         if body.get("error") and (body.get("status") in (None, "failed")):
             raise self.errors.error(body, provider=self.provider, fallback="the response failed")
-        for index, item in enumerate(body.get("output") or []):
+        for index, item in enumerate(objects(body.get("output"), "output", self.provider)):
             self._item_done(index, item, acc)
         self._finish(body, acc)
 
@@ -160,7 +161,7 @@ class OpenAIResponsesDialect(ChatDialect):
                 acc.exchange.streamed_args.add(index)
                 acc.tool_call(("call", index), arguments=payload.get("arguments") or "")
         elif kind == "response.output_item.added":
-            item = payload.get("item") or {}
+            item = obj(payload.get("item"), f"{kind}.item", self.provider)
             if item.get("id") is not None:
                 acc.exchange.index_of[item["id"]] = index
             if item.get("type") == "function_call":
@@ -168,9 +169,11 @@ class OpenAIResponsesDialect(ChatDialect):
         elif kind == "response.output_item.done":
             self._item_done(index, payload.get("item") or {}, acc)
         elif kind in _FINAL_EVENTS:
-            response = payload.get("response") or {}
+            response = obj(payload.get("response"), f"{kind}.response", self.provider)
             done = acc.exchange.done
-            for position, item in enumerate(response.get("output") or []):
+            for position, item in enumerate(
+                objects(response.get("output"), "response.output", self.provider)
+            ):
                 if position not in done:
                     self._item_done(position, item, acc)
             self._finish(response, acc)
