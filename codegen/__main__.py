@@ -16,7 +16,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
     parser.add_argument("--spec", type=Path, default=ROOT / "spec", help="spec folder")
     parser.add_argument("--out", type=Path, default=ROOT / "generated", help="output folder")
+    parser.add_argument(
+        "--dialect-docs", type=Path, metavar="FILE", help="write the dialect reference (only)"
+    )
     args = parser.parse_args(argv)
+    if args.dialect_docs is not None:
+        from .contract import dialects_markdown
+
+        args.dialect_docs.write_text(dialects_markdown())
+        print(f"regenerate: wrote {args.dialect_docs}")
+        return 0
     try:
         written = generate(args.spec, args.out)
     except SpecError as exc:

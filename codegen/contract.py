@@ -9,13 +9,15 @@ refused here, with the file, the path inside it and what was expected.
 
 from __future__ import annotations
 
+import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from specwire._core.contract import Dialect
+from specwire._core.contract import FAMILIES, Dialect, DialectOptions
 from specwire._dialects import all_dialects
 
 from .spec_model import Endpoint, Model, ProviderSpec
@@ -110,3 +112,77 @@ def model_base(model: Model) -> tuple[str, str]:
     main endpoint's dialect names."""
     module, _, name = dialects()[model.endpoint.dialect].model_base.partition(":")
     return module, name
+
+
+def _type_name(annotation: Any) -> str:
+    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
+    return text or re.sub(r"\b(?:\w+\.)+(\w+)", r"\1", str(annotation))
+
+
+def _default(value: Any) -> str:
+    if isinstance(value, DialectOptions):
+        return "see below" if type(value).model_fields else "{}"
+    return "`" + json.dumps(value if not isinstance(value, tuple) else list(value)) + "`"
+
+
+def _options_rows(options: type[DialectOptions], prefix: str = "") -> list[str]:
+    rows: list[str] = []
+    nested: list[tuple[str, type[DialectOptions]]] = []
+    for name, info in options.model_fields.items():
+        key = prefix + (info.alias or name)
+        doc = " ".join((info.description or "").split()).replace("``", "`")
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, DialectOptions):
+            nested.append((key + ".", kind))
+            doc = doc or (kind.__doc__ or "").strip()
+        kind_text = _type_name(kind).replace("|", "\\|")
+        rows.append(f"| `{key}` | {kind_text} | {_default(info.default)} | {doc} |")
+    for sub_prefix, sub in nested:
+        rows += _options_rows(sub, sub_prefix)
+    return rows
+
+
+def _paths(paths: tuple[str, ...]) -> str:
+    return ", ".join(f"`{p}`" for p in paths) or "-"
+
+
+def dialects_markdown() -> str:
+    """``docs/dialects.md``: every registered dialect, what a spec may say to it."""
+    lines = [
+        "# Dialects and their spec options",
+        "",
+        "Generated from the dialect registry (`specwire._dialects`) by",
+        "`python -m codegen --dialect-docs docs/dialects.md`; a test keeps it current.",
+        "Regeneration refuses a spec whose `endpoint.options` name an option not listed",
+        "here, or give one a value of the wrong type; whose `x-wire: null` parameters are",
+        "not among those the dialect places; or whose dialect serves another family.",
+        "",
+        "Every dialect also reads `endpoint.errors` (see the README): paths replacing its",
+        "default error-body paths below, and `classes` mapping provider codes or types to",
+        "error classes.",
+    ]
+    for family in FAMILIES:
+        lines += ["", f"## {family}"]
+        for name, cls in sorted(dialects().items()):
+            if cls.family != family:
+                continue
+            errors = cls.error_format
+            lines += [
+                "",
+                f"### `{name}`",
+                "",
+                " ".join((cls.__doc__ or "").split()).replace("``", "`"),
+                "",
+                f"- engine (generated classes derive from it): `{cls.model_base}`",
+                f"- places itself (`x-wire: null`): {', '.join(f'`{p}`' for p in sorted(cls.places)) or 'nothing'}",
+                f"- unknown call keywords go to: `{'.'.join(cls.extra_location) or '(top level)'}`",
+                f"- error bodies: message {_paths(errors.message)}; type {_paths(errors.type)}; "
+                f"code {_paths(errors.code)}; status {_paths(errors.status)}",
+                "",
+            ]
+            rows = _options_rows(cls.Options)
+            if rows:
+                lines += ["| option | type | default | meaning |", "|---|---|---|---|", *rows]
+            else:
+                lines.append("No options.")
+    return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@ into a pydantic model by datamodel-code-generator, ranges kept as field constrai
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -51,10 +52,18 @@ def parameters_schema(class_name: str, model: Model) -> dict[str, Any]:
 
 def parameters_class(class_name: str, model: Model) -> str:
     """Python source of the ``Parameters`` class (no imports; the template has them)."""
-    schema = parameters_schema(class_name, model)
+    return _generated_class(
+        class_name, json.dumps(parameters_schema(class_name, model), sort_keys=True)
+    )
+
+
+@functools.cache
+def _generated_class(class_name: str, schema: str) -> str:
+    """datamodel-codegen's class for one schema, once per process: a process that
+    regenerates several times (the tests) pays for each schema once."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"{class_name}.json"
-        src.write_text(json.dumps(schema, sort_keys=True))
+        src.write_text(schema)
         cmd = [
             sys.executable,
             "-m",

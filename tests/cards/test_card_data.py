@@ -89,7 +89,9 @@ def test_the_data_covers_every_family_the_reference_names() -> None:
 def test_card_fields_and_source(path: Path) -> None:
     family, data, _ = _card(path)
     card = CARD_TYPES[family].model_validate(data)  # types, status, MIME types, output <= context
-    assert card.name == path.stem, "file name and card name differ"
+    # the file name need not be the model id (ids such as openai/gpt-oss-120b cannot be);
+    # the loader refuses two cards of one folder naming the same model
+    assert card.name.strip() == card.name and card.name, "a card names its model id"
     assert card.source and re.search(r"https?://|\d{4}", card.source), (
         "every card says where its figures come from"
     )

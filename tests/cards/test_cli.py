@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from specwire._cli import build_parser, main
+from specwire._generated.registry import PROVIDERS
 from specwire.credential import DashScopeCredential, OpenAICredential
 from specwire.tts import DashScopeTTSModel
 from tests.conftest import ROOT
@@ -89,7 +90,7 @@ def test_cards_html_writes_one_self_contained_page(
 ) -> None:
     code, out, _ = _run(capsys, "cards", "--html", str(tmp_path / "site"))
     page = (tmp_path / "site" / "index.html").read_text()
-    assert code == 0 and " cards, 8 providers)" in out
+    assert code == 0 and f" cards, {len(PROVIDERS)} providers)" in out
     assert (
         "<script src" not in page
         and "<link" not in page
@@ -98,7 +99,7 @@ def test_cards_html_writes_one_self_contained_page(
     catalog = page.split('<script type="application/json" id="catalog">', 1)[1].split(
         "</script>", 1
     )[0]
-    assert len(json.loads(catalog)["providers"]) == 8
+    assert len(json.loads(catalog)["providers"]) == len(PROVIDERS)
     assert "__CATALOG__" not in page and "/*__SCRIPT__*/" not in page
 
 

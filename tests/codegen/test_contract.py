@@ -250,3 +250,8 @@ def test_registering_refuses_a_clash_or_a_malformed_target() -> None:
         from specwire._core.dialect import ChatDialect
 
         load_dialect("openai_embeddings", ChatDialect)
+
+
+def test_the_dialect_reference_is_current() -> None:
+    # docs/dialects.md is generated: python -m codegen --dialect-docs docs/dialects.md
+    assert (ROOT / "docs" / "dialects.md").read_text() == contract.dialects_markdown()
