@@ -199,6 +199,36 @@ async def stream_row(
     }
 
 
+async def paced_row(port: int, dialect: str, kind: str, n: int, rounds: int) -> dict[str, Any]:
+    """Events spread in time (one per millisecond): wall time is the server's pace, so
+    what is compared is the client's CPU time per event, each read holding one event."""
+    root = f"http://127.0.0.1:{port}/{dialect}/{kind}/{n}/paced"
+    url = root + ("/v1/chat/completions" if dialect == "openai" else "/v1/messages")
+    piece = (_openai_piece if dialect == "openai" else _anthropic_piece)(kind)
+    client = httpx.AsyncClient(timeout=120)
+    fast = make_model(dialect, root, None)
+    plain = make_model(dialect, root, "httpx")
+    fns: dict[str, Callable[[], Awaitable[Any]]] = {
+        "raw httpx": lambda: raw_httpx(client, url, piece),
+        "specwire": lambda: run_specwire(fast, kind),
+        "specwire httpx": lambda: run_specwire(plain, kind),
+    }
+    for fn in fns.values():
+        await fn()
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            gc.collect()
+            started = time.process_time()
+            await fn()
+            best[name] = min(best[name], time.process_time() - started)
+    _, deltas = await run_specwire(fast, kind)
+    await client.aclose()
+    await fast.aclose()
+    await plain.aclose()
+    return {"dialect": dialect, "kind": kind, "events": n, "cpu_seconds": best, "deltas": deltas}
+
+
 # ------------------------------------------------------------------ concurrency
 async def concurrent_round(name: str, port: int, streams: int, n: int) -> float:
     root = f"http://127.0.0.1:{port}/openai/text/{n}/event"
@@ -352,8 +382,19 @@ async def main_async(args: argparse.Namespace, port: int) -> dict[str, Any]:
             print_rows(rows[-1:])
         rows.append(await stream_row(port, "openai", "text", n, "large", rounds))
         print_rows(rows[-1:])
+    paced = []
+    for dialect, kind in STREAMS:
+        paced.append(await paced_row(port, dialect, kind, args.paced_events, 3))
+        p = paced[-1]
+        cpu = {k: v / p["events"] * 1e6 for k, v in p["cpu_seconds"].items()}
+        print(
+            f"paced {dialect} {kind}: client CPU µs/event raw {cpu['raw httpx']:.1f} "
+            f"specwire {cpu['specwire']:.1f} specwire-httpx {cpu['specwire httpx']:.1f} "
+            f"({p['deltas']} deltas)",
+            flush=True,
+        )
     calls = await non_stream(port, args.calls, 2000, args.rounds)
-    return {"streams": rows, "non_stream": calls}
+    return {"streams": rows, "paced": paced, "non_stream": calls}
 
 
 def main() -> None:
@@ -364,6 +405,7 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=500, help="concurrent streams")
     parser.add_argument("--events", type=int, default=1000, help="events per concurrent stream")
     parser.add_argument("--concurrency-rounds", type=int, default=3)
+    parser.add_argument("--paced-events", type=int, default=1000, help="events per paced stream")
     parser.add_argument("--calls", type=int, default=300, help="non-stream calls per round")
     parser.add_argument("--results", type=Path, help="write the results here (JSON)")
     parser.add_argument("--concurrency-worker", help=argparse.SUPPRESS)

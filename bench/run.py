@@ -92,7 +92,10 @@ def render(results: dict[str, Any]) -> str:
     lines: list[str] = []
     chat = results.get("chat")
     note = " (quick run: small sizes, not the headline)" if results.get("quick") else ""
-    lines.append(f"Measured {results['date']} on {results['machine']}{note}.")
+    lines.append(
+        f"Measured {results['date']} on {results['machine']}{note}, shared with other "
+        "processes (absolute µs vary run to run; the ratios come from interleaved rounds)."
+    )
     lines.append("")
     if chat:
         rows = chat["streams"]
@@ -145,12 +148,32 @@ def render(results: dict[str, Any]) -> str:
             f"text run: {' / '.join(peak)} MB.",
             "",
         ]
+        paced = chat.get("paced")
+        if paced:
+            n = paced[0]["events"]
+            lines += [
+                f"Events spread in time (one per millisecond, {n:,} per stream, so each read "
+                "holds one event and wall time is the server's pace): the client's CPU time "
+                "per event, best of 3.",
+                "",
+                '| stream | raw httpx µs/event | specwire | ÷ raw | specwire, `transport="httpx"` | ÷ raw | deltas |',
+                "|---|---|---|---|---|---|---|",
+            ]
+            for p in paced:
+                cpu = {k: v / p["events"] * 1e6 for k, v in p["cpu_seconds"].items()}
+                base = cpu["raw httpx"]
+                lines.append(
+                    f"| {STREAM_LABELS[(p['dialect'], p['kind'])]} | {base:.0f} | {cpu['specwire']:.0f} | "
+                    f"{_x(cpu['specwire'] / base)} | {cpu['specwire httpx']:.0f} | "
+                    f"{_x(cpu['specwire httpx'] / base)} | {p['deltas']:,} |"
+                )
+            lines.append("")
         c = chat.get("concurrency")
         if c:
             total = c["streams"] * c["events"]
             base = total / c["seconds"]["raw httpx"]
             lines += [
-                f"| {c['streams']} concurrent streams {TIMES} {c['events']:,} events, one loop | events/s | ÷ raw httpx | max RSS |",
+                f"| {c['streams']} concurrent streams {TIMES} {c['events']:,} events, one loop | events/s | vs raw httpx | max RSS |",
                 "|---|---|---|---|",
             ]
             for name in ("raw httpx", "specwire", "specwire httpx"):
@@ -168,6 +191,15 @@ def render(results: dict[str, Any]) -> str:
                 f"httpx (`post` + `json.loads`): {_x(s['specwire'] / s['raw httpx'])} default, "
                 f'{_x(s["specwire httpx"] / s["raw httpx"])} with `transport="httpx"`.'
             )
+            lines.append("")
+    nz = results.get("noise")
+    if nz:
+        lines += [
+            f"Noise: against the run before this one ({nz['previous']}), the {nz['cells']} stream "
+            f"ratios moved by {nz['median'] * 100:.0f} % (median) and at most "
+            f"{nz['max'] * 100:.0f} % ({nz['max_cell']}).",
+            "",
+        ]
     ev = results.get("event_path")
     if ev:
         values = " / ".join(f"{ev[k]:.1f}" for k in ev)
@@ -176,6 +208,7 @@ def render(results: dict[str, Any]) -> str:
             "JSON parse, dialect mapping, accumulator, delta object; each event alone), "
             f"µs, in the table's stream order: {values}."
         )
+        lines.append("")
     emb = results.get("embeddings")
     if emb:
         lines.append(
@@ -184,6 +217,7 @@ def render(results: dict[str, Any]) -> str:
             f"(median); peak memory {_x(emb['memory_x_vectors'])} the vectors (baseline "
             f"{_x(emb['baseline_memory_x_vectors'])})."
         )
+        lines.append("")
     imp = results.get("import")
     if imp:
         lines.append(
@@ -191,6 +225,32 @@ def render(results: dict[str, Any]) -> str:
             f"`import httpx`); aiohttp is imported when a model first sends."
         )
     return "\n".join(lines) + "\n"
+
+
+def _ratios(results: dict[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for r in (results.get("chat") or {}).get("streams", []):
+        s = r["seconds"]
+        key = f"{r['dialect']} {r['kind']} {r['events']} {r['framing']}"
+        out[key] = s["specwire"] / s["raw httpx"]
+        out[key + " httpx"] = s["specwire httpx"] / s["raw httpx"]
+    return out
+
+
+def noise(before: dict[str, Any], now: dict[str, Any]) -> dict[str, Any] | None:
+    """How far this run's stream ratios are from the previous run's (the same cells)."""
+    a, b = _ratios(before), _ratios(now)
+    common = sorted(set(a) & set(b))
+    if not common:
+        return None
+    diffs = sorted(abs(b[k] / a[k] - 1) for k in common)
+    return {
+        "previous": before.get("date"),
+        "cells": len(common),
+        "median": diffs[len(diffs) // 2],
+        "max": diffs[-1],
+        "max_cell": max(common, key=lambda k: abs(b[k] / a[k] - 1)),
+    }
 
 
 def _size(n: int) -> str:
@@ -234,6 +294,8 @@ def main() -> int:
         if args.quick:  # a development run never replaces the recorded table
             print("\n" + render(results))
             return 0
+        if RESULTS_JSON.exists():
+            results["noise"] = noise(json.loads(RESULTS_JSON.read_text()), results)
         RESULTS_JSON.write_text(json.dumps(results, indent=1))
     write(results)
     return 0 if all(v for k, v in results.items() if k.endswith("_ok")) else 1

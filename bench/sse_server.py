@@ -2,8 +2,9 @@
 
 The request path names the stream: ``/<dialect>/<kind>/<events>/<framing>/...`` with
 dialect ``openai`` or ``anthropic``, kind ``text``, ``tool`` or ``reasoning``, and framing
-``event`` (one HTTP chunk per SSE event, as providers send) or ``large`` (the same body
-in 64 KiB chunks). ``/json/<n>`` answers a non-stream chat completion of ``n`` characters.
+``event`` (one HTTP chunk per SSE event, as providers send), ``large`` (the same body
+in 64 KiB chunks) or ``paced`` (one chunk per event, one event per millisecond, so every
+read a client makes holds one event, as when tokens arrive spread in time). ``/json/<n>`` answers a non-stream chat completion of ``n`` characters.
 Bodies are built once per path and kept, so the server does no per-request work beyond
 writing bytes.
 """
@@ -110,7 +111,7 @@ def anthropic_events(n: int, kind: str) -> list[bytes]:
 def stream_response(dialect: str, kind: str, n: int, framing: str) -> bytes:
     """Status line, headers and the chunked body of one stream."""
     events = (openai_events if dialect == "openai" else anthropic_events)(n, kind)
-    if framing == "event":
+    if framing in ("event", "paced"):
         chunks = events
     else:
         body = b"".join(events)
@@ -147,6 +148,23 @@ def json_response(n: int) -> bytes:
     )
 
 
+async def _paced(writer: asyncio.StreamWriter, payload: bytes) -> None:
+    """Write the head, then one chunk (one event) per millisecond."""
+    head_end = payload.index(b"\r\n\r\n") + 4
+    writer.write(payload[:head_end])
+    rest = memoryview(payload)[head_end:]
+    while len(rest) > 5:  # each chunk: size line, data, CRLF; then the 0 chunk
+        line_end = bytes(rest[:16]).index(b"\r\n")
+        size = int(bytes(rest[:line_end]), 16)
+        end = line_end + 2 + size + 2
+        writer.write(rest[:end])
+        await writer.drain()
+        rest = rest[end:]
+        await asyncio.sleep(0.001)
+    writer.write(rest)
+    await writer.drain()
+
+
 def _serve() -> None:
     cache: dict[bytes, bytes] = {}
 
@@ -175,6 +193,9 @@ def _serve() -> None:
                         length = int(line.split(b":")[1])
                 await reader.readexactly(length)
                 payload = answer(path)
+                if b"/paced/" in path:
+                    await _paced(writer, payload)
+                    continue
                 view = memoryview(payload)
                 for i in range(0, len(payload), 1 << 20):
                     writer.write(view[i : i + (1 << 20)])

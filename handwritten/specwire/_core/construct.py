@@ -19,11 +19,26 @@ _set = object.__setattr__
 
 
 def construct(cls: type[M], values: dict[str, Any], extra: dict[str, Any] | None = None) -> M:
-    """An instance of ``cls`` holding ``values`` (every field of ``cls``, trusted) and,
-    for ``extra="allow"`` models, ``extra`` fields. ``cls`` has no ``model_post_init``."""
+    """An instance of ``cls`` holding ``values`` (trusted) and, for ``extra="allow"``
+    models, ``extra`` fields. ``cls`` has no ``model_post_init``. Fields ``values`` does
+    not name get their defaults (a field added to a model later is never left unset)."""
+    if len(values) != len(cls.__pydantic_fields__):
+        values = _with_defaults(cls, values)
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
     _set(model, "__pydantic_fields_set__", set(values))
     _set(model, "__pydantic_extra__", extra)
     _set(model, "__pydantic_private__", None)
     return model
+
+
+def _with_defaults(cls: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, field in cls.__pydantic_fields__.items():
+        if name in values:
+            out[name] = values[name]
+        elif field.is_required():
+            raise TypeError(f"{cls.__name__}.{name} is required")
+        else:
+            out[name] = field.get_default(call_default_factory=True, validated_data=out)
+    return out
