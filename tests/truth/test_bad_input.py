@@ -18,8 +18,8 @@ from specwire.credential import (
 )
 from specwire.embedding import OpenAIEmbeddingModel
 from specwire.errors import InvalidInputError, SpecwireError
-from specwire.message import UserMsg
-from specwire.model import AnthropicChatModel, OpenAIChatModel, OpenAIResponseModel
+from specwire.message import SystemMsg, UserMsg
+from specwire.model import AnthropicChatModel, GeminiChatModel, OpenAIChatModel, OpenAIResponseModel
 
 TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
 
@@ -129,3 +129,18 @@ def test_a_nonsense_deadline_is_refused(deadline: Any) -> None:
         OpenAIChatModel(
             credential=OpenAICredential(api_key="sk-1234"), model="m", deadline=deadline
         )
+
+
+@pytest.mark.parametrize(
+    ("model_cls", "credential"),
+    [
+        (AnthropicChatModel, AnthropicCredential(api_key="sk-ant-1234")),
+        (GeminiChatModel, GeminiCredential(api_key="gm-key-1234")),
+    ],
+)
+async def test_only_a_system_prompt_is_refused_where_the_api_needs_a_conversation(
+    model_cls: Any, credential: Any
+) -> None:
+    model = model_cls(credential=credential, model="m")
+    with pytest.raises(InvalidInputError, match="besides the system prompt"):
+        await model([SystemMsg(name="system", content="Be brief.")])

@@ -47,6 +47,9 @@ class ChatDialect(Dialect, ABC):
     multi_agent_formatter_class: ClassVar[type[FormatterBase]]
     finish_reasons: ClassVar[Mapping[str, FinishReason]] = {}
     """The provider's finish values and the normalized reason each stands for."""
+    system_apart: ClassVar[bool] = False
+    """The wire sends system messages apart from the conversation (Anthropic's
+    ``system``, Gemini's ``systemInstruction``), so a call needs another message too."""
     completion_signal: ClassVar[str] = "a finish reason"
     """What ends a complete stream (named in ``IncompleteStreamError``); the dialect
     sets ``acc.finished`` when it sees it."""

@@ -29,6 +29,7 @@ from .dialect import ChatCall, ChatDialect, WireRequest
 from .errors import (
     APITimeoutError,
     IncompleteStreamError,
+    InvalidInputError,
     ProviderError,
     ResponseFormatError,
     StreamBrokenError,
@@ -110,6 +111,13 @@ class SpecChatModel(ChatModelBase, BoundModel):
         tool_choice: Any = None,
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        if self._dialect.system_apart and all(
+            getattr(m, "role", None) == "system" for m in messages
+        ):
+            raise InvalidInputError(
+                f"{type(self).__name__} needs a user or assistant message besides the system "
+                "prompt (the API takes system messages apart and refuses an empty conversation)"
+            )
         stream = bool(kwargs.pop("stream", self.stream))
         deadline = check_deadline(kwargs.pop("deadline", self.deadline))
         parameters, keywords, extra_body = self._split_kwargs(kwargs)

@@ -86,6 +86,7 @@ class AnthropicMessagesDialect(ChatDialect):
         "refusal": "refusal",
     }
     completion_signal = "message_stop"
+    system_apart = True
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:

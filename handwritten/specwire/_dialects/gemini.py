@@ -103,6 +103,7 @@ class GeminiDialect(ChatDialect):
     multi_agent_formatter_class = GeminiMultiAgentFormatter
     finish_reasons = _FINISH_REASONS
     completion_signal = "a candidate's finishReason"
+    system_apart = True
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
