@@ -3,11 +3,14 @@ into a pydantic model by datamodel-code-generator, ranges kept as field constrai
 
 from __future__ import annotations
 
-import functools
 import json
+import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -52,18 +55,26 @@ def parameters_schema(class_name: str, model: Model) -> dict[str, Any]:
 
 def parameters_class(class_name: str, model: Model) -> str:
     """Python source of the ``Parameters`` class (no imports; the template has them)."""
-    return _generated_class(
+    return _datamodel_code(
         class_name, json.dumps(parameters_schema(class_name, model), sort_keys=True)
     )
 
 
-@functools.cache
-def _generated_class(class_name: str, schema: str) -> str:
-    """datamodel-codegen's class for one schema, once per process: a process that
-    regenerates several times (the tests) pays for each schema once."""
+def prefetch_parameters_classes(classes: Iterable[tuple[str, Model]]) -> None:
+    """Run datamodel-codegen for many classes at once (one process each, in parallel):
+    it dominates regeneration time, and its results are kept for ``parameters_class``."""
+    jobs = [(name, json.dumps(parameters_schema(name, m), sort_keys=True)) for name, m in classes]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        list(pool.map(lambda job: _datamodel_code(*job), jobs))
+
+
+@cache
+def _datamodel_code(class_name: str, schema_json: str) -> str:
+    # Cached by the schema text: the same schema always gives the same class, so a
+    # process that regenerates twice (the tests) runs the slow tool once per schema.
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"{class_name}.json"
-        src.write_text(schema)
+        src.write_text(schema_json)
         cmd = [
             sys.executable,
             "-m",

@@ -18,8 +18,10 @@ from specwire._core.contract import FAMILIES
 
 from .cards import render_cards
 from .contract import model_base
+from .docstrings import model_docstring, parameters_docstring
+from .formatters import formatter_pair, formatter_registry
 from .load import SpecError, load_specs
-from .parameters import parameters_class
+from .parameters import parameters_class, parameters_schema, prefetch_parameters_classes
 from .spec_model import Model, ProviderSpec
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -38,6 +40,20 @@ def pyrepr(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     return repr(value)
+
+
+def docstring(text: str, indent: str = "    ") -> str:
+    """``text`` as the body of a triple-quoted docstring at ``indent``."""
+    safe = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines = safe.split("\n")
+    body = "\n".join([lines[0], *[(indent + line) if line else "" for line in lines[1:]]])
+    return body + (f"\n{indent}" if len(lines) > 1 else "")
+
+
+def _with_docstring(class_code: str, text: str) -> str:
+    """A generated ``class X(...):`` source with ``text`` as its docstring."""
+    head, _, body = class_code.partition("\n")
+    return f'{head}\n    """{docstring(text)}"""\n\n{body}'
 
 
 def _endpoint(model_endpoint: Any) -> dict[str, Any]:
@@ -82,6 +98,10 @@ def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
     base_module, base_name = model_base(model)
     retry = model.retry.model_dump(mode="json") if model.retry else {}
     limits = model.batch_limits.model_dump(exclude_none=True) if model.batch_limits else {}
+    class_name = model.class_name.root
+    params_class = f"{class_name}Parameters"
+    properties = parameters_schema(params_class, model)["properties"]
+    endpoint = _endpoint(model.endpoint)
     return {
         "class_name": model.class_name.root,
         "type": model.type,
@@ -89,15 +109,20 @@ def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
         "description": model.description or f"{spec.label} {family} model.",
         "base_module": base_module,
         "base_name": base_name,
-        "params_class": f"{model.class_name.root}Parameters",
-        "params_code": parameters_class(f"{model.class_name.root}Parameters", model),
-        "endpoint": _endpoint(model.endpoint),
+        "doc": model_docstring(spec, model, endpoint, properties),
+        "params_class": params_class,
+        "params_code": _with_docstring(
+            parameters_class(params_class, model),
+            parameters_docstring(class_name, properties),
+        ),
+        "endpoint": endpoint,
         "variants": [(v.base_url_suffix, _endpoint(v.endpoint)) for v in model.variants or []],
         "wire_params": _wire_params(model),
         "retry_statuses": sorted(retry.get("statuses") or []),
         "retry_codes": sorted(retry.get("codes") or []),
         "batch_limits": limits,
         "cards": model.cards,
+        "formatter": formatter_pair(model),
     }
 
 
@@ -118,6 +143,22 @@ def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
     if cred.base_url_env:
         env[base_field] = tuple(cred.base_url_env)
     auth = cred.auth.model_dump(mode="json")
+    doc = [f"Credential for {spec.label} (``type: {cred.type}``).", "", "Fields:"]
+    for f in cred.fields:
+        notes = ", ".join(
+            n
+            for n in (
+                "secret" if f.secret else "",
+                "required" if f.required and f.default is None and not f.env else "",
+                f"env {' or '.join(f.env)}" if f.env else "",
+                f"default {f.default!r}" if f.default is not None else "",
+            )
+            if n
+        )
+        doc.append(f"    {f.name}{f' ({notes})' if notes else ''}: {f.description}")
+    if base_field not in {f.name for f in cred.fields}:
+        env_note = f"env {' or '.join(cred.base_url_env)}, " if cred.base_url_env else ""
+        doc.append(f"    {base_field} ({env_note}default {cred.base_url!r}): root URL of the API.")
     return {
         "spec_file": f"spec/providers/{path.name}",
         "provider": spec.provider,
@@ -125,6 +166,7 @@ def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
         "docs": spec.docs or "",
         "credential": {
             "class_name": cred.class_name.root,
+            "doc": "\n".join(doc),
             "type": cred.type,
             "title": cred.title,
             "base_url": cred.base_url,
@@ -139,6 +181,17 @@ def _provider_context(path: Path, spec: ProviderSpec) -> dict[str, Any]:
             "env": env,
         },
         "models": models,
+        # the provider's named formatter pairs not shipped by their dialect, and the
+        # dialect formatter classes they derive from
+        "formatters": [m["formatter"] for m in models if (m["formatter"] or {}).get("generated")],
+        "formatter_bases": sorted(
+            {
+                tuple(base)
+                for m in models
+                if (m["formatter"] or {}).get("generated")
+                for base in m["formatter"]["bases"]
+            }
+        ),
         "by_family": by_family,
         "primary": primary,
         "bases": {
@@ -159,13 +212,18 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["py"] = pyrepr
+    env.filters["docstring"] = docstring
     return env
 
 
 def render(spec_dir: Path) -> dict[Path, str]:
     """Every generated file's path (relative to the output root) and text, unformatted."""
     env = _environment()
-    providers = [_provider_context(p, s) for p, s in load_specs(spec_dir)]
+    specs = load_specs(spec_dir)
+    prefetch_parameters_classes(
+        (f"{m.class_name.root}Parameters", m) for _, spec in specs for m in spec.models
+    )
+    providers = [_provider_context(p, s) for p, s in specs]
     types = [p["credential"]["type"] for p in providers]
     if len(set(types)) != len(types):
         raise SpecError(f"credential types repeat across specs: {types}")
@@ -183,7 +241,7 @@ def render(spec_dir: Path) -> dict[Path, str]:
                 ).render(p=ctx, family=family)
     files[PACKAGE / "registry.py"] = env.get_template(
         "specwire/_generated/registry.py.jinja"
-    ).render(providers=providers)
+    ).render(providers=providers, formatters=formatter_registry(providers))
     files[PACKAGE / "__init__.py"] = env.get_template(
         "specwire/_generated/__init__.py.jinja"
     ).render()
@@ -223,4 +281,7 @@ def generate(spec_dir: Path, out_dir: Path) -> list[Path]:
         if final.exists():
             shutil.rmtree(final)
         shutil.copytree(stage / PACKAGE, final)
+    # mypy looks for py.typed in each source root of the package, so the editable
+    # install's generated half needs its own marker (the wheel keeps one).
+    (out_dir / PACKAGE.parent / "py.typed").write_text("")
     return [out_dir / rel for rel in sorted(files)]

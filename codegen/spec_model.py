@@ -28,6 +28,13 @@ class CredentialField(BaseModel):
         list[str] | None,
         Field(description='Environment variables read when the field is not given.'),
     ] = None
+    header: Annotated[
+        str | None,
+        Field(
+            description="HTTP header that carries the field's value on every request, when it is set.",
+            min_length=1,
+        ),
+    ] = None
 
 
 class Placement(Enum):

@@ -22,6 +22,9 @@ HANDWRITTEN = {
     ],
     "specwire.credential": [
         "CredentialBase",
+        "credential_from_json",
+        "credential_to_json",
+        "register_credential",
     ],
     "specwire.message": [
         "AssistantMsg",
@@ -52,7 +55,7 @@ HANDWRITTEN = {
         "OpenAIResponseFormatter",
         "OpenAIResponseMultiAgentFormatter",
     ],
-    "specwire.tool": ["ToolChoice"],
+    "specwire.tool": ["ToolChoice", "tool_schema"],
     "specwire.errors": [
         "APIConnectionError",
         "APITimeoutError",
@@ -73,6 +76,7 @@ HANDWRITTEN = {
         "SpecwireError",
         "StreamBrokenError",
         "StructuredOutputError",
+        "ToolArgumentsError",
         "UnsupportedParameterError",
     ],
     "specwire.embedding": [
@@ -108,6 +112,17 @@ def _public() -> dict[str, list[str]]:
             ("tts", "specwire.tts"),
         ):
             public[module] += [str(name) for name in entry[family]]  # type: ignore[attr-defined]
+        # every provider's formatter pair, named after its chat class (the reference's
+        # <P>ChatFormatter / <P>MultiAgentFormatter; a <P>Model class gives <P>Formatter)
+        for chat in entry["chat"]:  # type: ignore[attr-defined]
+            name = str(chat)
+            if name.endswith("ChatModel"):
+                prefix, chat_formatter = name.removesuffix("ChatModel"), "ChatFormatter"
+            else:
+                prefix, chat_formatter = name.removesuffix("Model"), "Formatter"
+            for formatter in (prefix + chat_formatter, prefix + "MultiAgentFormatter"):
+                if formatter not in public["specwire.formatter"]:
+                    public["specwire.formatter"].append(formatter)
     return public
 
 
@@ -130,6 +145,44 @@ def test_public_names_are_exactly_the_intended_ones(module_name: str) -> None:
         module.NoSuchName  # noqa: B018
 
 
+@pytest.mark.parametrize("module_name", sorted(PUBLIC))
+def test_dir_and_pydoc_show_the_public_names(module_name: str) -> None:
+    import pydoc
+
+    module = importlib.import_module(module_name)
+    listed = dir(module)
+    assert set(PUBLIC[module_name]) <= set(listed)
+    assert not {"TYPE_CHECKING", "lazy_getattr", "lazy_dir"} & set(listed)
+    text = pydoc.render_doc(module, renderer=pydoc.plaintext)
+    # classes under CLASSES, functions under FUNCTIONS, type aliases under DATA
+    shown = ("class {}(", "    {}(", " {} = ")
+    missing = [n for n in PUBLIC[module_name] if not any(f.format(n) in text for f in shown)]
+    assert not missing, f"pydoc {module_name} does not show {missing}"
+
+
+def test_generated_docstrings_come_from_the_spec() -> None:
+    import pydoc
+
+    from specwire.credential import OpenAICredential
+    from specwire.model import OpenAIChatModel
+
+    text = pydoc.render_doc(OpenAIChatModel.Parameters, renderer=pydoc.plaintext)
+    # every field's title, description and range, from spec/providers/openai.yaml
+    for expected in (
+        "temperature (number, 0 to 2): Temperature. Sampling temperature; higher is more random.",
+        "max_tokens (integer, > 0): Max output tokens.",
+        "stop (array of string, at most 4 items): Stop sequences.",
+        "reasoning_effort (string, one of 'none', 'minimal'",
+    ):
+        assert expected in text, expected
+    doc = OpenAIChatModel.__doc__ or ""
+    assert "Provider: OpenAI (``openai``)" in doc
+    assert "POST ``{base_url}/chat/completions``" in doc
+    assert "temperature (number, 0 to 2)" in doc
+    cred_doc = OpenAICredential.__doc__ or ""
+    assert "api_key (secret, env OPENAI_API_KEY)" in cred_doc
+
+
 def test_every_error_is_a_specwire_error() -> None:
     errors = importlib.import_module("specwire.errors")
     for name in errors.__all__:
@@ -141,7 +194,7 @@ def test_every_credential_links_its_model_families() -> None:
     model = importlib.import_module("specwire.model")
     for name in credential.__all__:
         cls = getattr(credential, name)
-        if name == "CredentialBase":
+        if name == "CredentialBase" or not isinstance(cls, type):
             continue
         chat = cls.get_chat_model_class()
         assert chat is not None and chat.__name__ in model.__all__, name

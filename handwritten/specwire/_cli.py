@@ -1,7 +1,9 @@
 """The ``specwire`` command: one subparser per subcommand, each with its handler.
 
 To add a subcommand, write ``_add_<name>(commands)`` registering its parser with
-``set_defaults(handler=...)`` and list it in ``build_parser``.
+``set_defaults(handler=...)`` and list it in ``build_parser``; a handler returns the
+exit status and raises ``CLIError`` for a one-line usage error (``main`` turns any other
+exception into one line too).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+from ._cli_chat import CLIError
 
 FAMILIES = ("chat", "embedding", "tts")
 
@@ -35,15 +39,12 @@ def _models(args: argparse.Namespace) -> int:
     from ._cards.catalog import iter_catalog, providers
 
     known = providers()
-    if args.provider is not None and args.provider not in known:
-        print(
-            f"specwire models: unknown provider {args.provider!r}; known: {', '.join(sorted(known))}",
-            file=sys.stderr,
-        )
-        return 2
+    provider = args.provider.lower() if args.provider is not None else None
+    if provider is not None and provider not in known:
+        raise CLIError(f"unknown provider {args.provider!r}; known: {', '.join(sorted(known))}")
     entries = [
         e
-        for e in iter_catalog(args.provider, args.family)
+        for e in iter_catalog(provider, args.family)
         if args.status is None or e.card.status == args.status
     ]
     if args.json:
@@ -67,10 +68,12 @@ def _models(args: argparse.Namespace) -> int:
             _count(getattr(e.card, "context_size", None)),
             _count(getattr(e.card, "output_size", None)),
             _capabilities(e.card),
+            e.model_class.__name__,
         )
         for e in entries
     ]
-    header = ("PROVIDER", "FAMILY", "MODEL", "STATUS", "CONTEXT", "OUTPUT", "CAPABILITIES")
+    # CLASS last: a card shared by two classes (OpenAI chat and Responses) shows per class
+    header = ("PROVIDER", "FAMILY", "MODEL", "STATUS", "CONTEXT", "OUTPUT", "CAPABILITIES", "CLASS")
     print(_format_table(header, table, right_aligned={4, 5}))
     return 0
 
@@ -171,23 +174,62 @@ def _add_cards(commands: Any) -> None:
 
 
 # ---------------------------------------------------------------------- main
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (and exit status 2), not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="specwire", description="LLM providers behind one async API."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_demo, _add_models, _add_cards):
+    from . import __version__
+    from ._cli_chat import add_chat_parser
+
+    parser = _Parser(prog="specwire", description="LLM providers behind one async API.")
+    parser.add_argument("--version", action="version", version=f"specwire {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for add in (add_chat_parser, _add_demo, _add_models, _add_cards):
         add(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line."""
-    args = build_parser().parse_args(argv)
+    """Run the command line. Every failure is one line on stderr and an exit status
+    (1: the call or the environment failed, 2: usage), never a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `specwire`
+        parser.print_help()
+        return 0
     handler: Callable[[argparse.Namespace], int] = args.handler
+    prog = f"specwire {args.command}"
     try:
         return handler(args)
+    except CLIError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return exc.status
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line for anything else, never a traceback
+        print(f"{prog}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one readable line."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    errors = getattr(exc, "errors", None)
+    if type(exc).__name__ == "ValidationError" and callable(errors):
+        shown = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in errors()[:3]
+        )
+        return f"invalid value: {shown}"
+    text = " ".join(str(exc).split()) or "no details"
+    return f"{type(exc).__name__}: {text}"

@@ -21,3 +21,15 @@ def lazy_getattr(module_name: str, table: Mapping[str, str]) -> Callable[[str], 
         return value
 
     return __getattr__
+
+
+def lazy_dir(module_name: str) -> Callable[[], list[str]]:
+    """A module ``__dir__`` listing its public names (``__all__``, loaded or not), so
+    ``dir()``, ``help()`` and pydoc show what the module offers rather than its plumbing."""
+
+    def __dir__() -> list[str]:
+        module = importlib.import_module(module_name)
+        dunders = {n for n in module.__dict__ if n.startswith("__")}
+        return sorted({*module.__all__, *dunders})
+
+    return __dir__

@@ -4,7 +4,7 @@ embedding model class."""
 from typing import TYPE_CHECKING
 
 from ._generated.registry import EMBEDDING_MODELS
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     # `X as X`: an explicit re-export, so type checkers see the public names
@@ -46,3 +46,4 @@ _CORE = {
 
 __all__ = [*sorted(_CORE), *sorted(EMBEDDING_MODELS)]
 __getattr__ = lazy_getattr(__name__, {**_CORE, **EMBEDDING_MODELS})
+__dir__ = lazy_dir(__name__)

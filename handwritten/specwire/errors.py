@@ -19,8 +19,9 @@ from ._core.errors import (
     SpecwireError,
     StreamBrokenError,
     StructuredOutputError,
+    ToolArgumentsError,
 )
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._cards.errors import CardError, UnsupportedParameterError
@@ -59,5 +60,7 @@ __all__ = [
     "SpecwireError",
     "StreamBrokenError",
     "StructuredOutputError",
+    "ToolArgumentsError",
     "UnsupportedParameterError",
 ]
+__dir__ = lazy_dir(__name__)

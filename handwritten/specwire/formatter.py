@@ -2,7 +2,8 @@
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_getattr
+from ._generated.registry import FORMATTERS
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._formatters.anthropic import (
@@ -42,22 +43,22 @@ if TYPE_CHECKING:
     from ._formatters.openai_responses import (
         OpenAIResponseMultiAgentFormatter as OpenAIResponseMultiAgentFormatter,
     )
+    from ._generated.deepseek import DeepSeekChatFormatter as DeepSeekChatFormatter
+    from ._generated.deepseek import (
+        DeepSeekMultiAgentFormatter as DeepSeekMultiAgentFormatter,
+    )
+    from ._generated.moonshot import MoonshotChatFormatter as MoonshotChatFormatter
+    from ._generated.moonshot import (
+        MoonshotMultiAgentFormatter as MoonshotMultiAgentFormatter,
+    )
+    from ._generated.xai import XAIChatFormatter as XAIChatFormatter
+    from ._generated.xai import XAIMultiAgentFormatter as XAIMultiAgentFormatter
 
-_FORMATTERS = {
-    "AnthropicChatFormatter": "specwire._formatters.anthropic",
-    "AnthropicMultiAgentFormatter": "specwire._formatters.anthropic",
-    "DashScopeChatFormatter": "specwire._formatters.dashscope",
-    "DashScopeMultiAgentFormatter": "specwire._formatters.dashscope",
-    "FormatterBase": "specwire._formatters.base",
-    "GeminiChatFormatter": "specwire._formatters.gemini",
-    "GeminiMultiAgentFormatter": "specwire._formatters.gemini",
-    "OpenAIChatFormatter": "specwire._formatters.openai",
-    "OpenAIMultiAgentFormatter": "specwire._formatters.openai",
-    "OllamaChatFormatter": "specwire._formatters.ollama",
-    "OllamaMultiAgentFormatter": "specwire._formatters.ollama",
-    "OpenAIResponseFormatter": "specwire._formatters.openai_responses",
-    "OpenAIResponseMultiAgentFormatter": "specwire._formatters.openai_responses",
-}
+# Every provider's pair comes from the registry the specs generate: the dialects' own
+# (OpenAIChatFormatter, ...) and the named pairs of providers that share a dialect
+# (DeepSeekChatFormatter, MoonshotMultiAgentFormatter, any spec-only provider's).
+_ALL = {"FormatterBase": "specwire._formatters.base", **FORMATTERS}
 
-__all__ = sorted(_FORMATTERS)
-__getattr__ = lazy_getattr(__name__, _FORMATTERS)
+__all__ = sorted(_ALL)
+__getattr__ = lazy_getattr(__name__, _ALL)
+__dir__ = lazy_dir(__name__)

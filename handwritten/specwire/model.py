@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from ._generated.registry import CHAT_MODELS
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from ._cards import ModelCard as ModelCard
@@ -41,3 +41,4 @@ _CORE = {
 
 __all__ = [*sorted(_CORE), *sorted(CHAT_MODELS)]
 __getattr__ = lazy_getattr(__name__, {**_CORE, **CHAT_MODELS})
+__dir__ = lazy_dir(__name__)

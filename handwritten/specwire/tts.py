@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from ._generated.registry import TTS_MODELS
-from ._lazy import lazy_getattr
+from ._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     # Aliased imports are explicit re-exports (the names resolve lazily at run time).
@@ -26,3 +26,4 @@ _CORE = {
 
 __all__ = [*sorted(_CORE), *sorted(TTS_MODELS)]
 __getattr__ = lazy_getattr(__name__, {**_CORE, **TTS_MODELS})
+__dir__ = lazy_dir(__name__)

@@ -126,6 +126,84 @@ def test_picking_provider_family_and_model_with_the_selects(
     )  # a local server: no key
 
 
+def test_search_finds_models_across_providers_and_picks_one(
+    browser: Chromium, page_url: str
+) -> None:
+    browser.open(page_url)
+    found = browser.evaluate("specwireBrowser.search('embedding v4')")
+    assert "text-embedding-v4" in found
+    assert browser.evaluate("specwireBrowser.search('zzz-no-such-model')") == []
+    assert "No model matches" in browser.evaluate("document.getElementById('results').textContent")
+    browser.evaluate(
+        "specwireBrowser.search('text-embedding-v4');"
+        "document.querySelector('#results button[data-model=\"text-embedding-v4\"]').click()"
+    )
+    state = browser.evaluate("specwireBrowser.state()")
+    assert (state["provider"], state["family"], state["model"]) == (
+        "dashscope",
+        "embedding",
+        "text-embedding-v4",
+    )
+    assert browser.evaluate("document.getElementById('results').hidden") is True
+
+
+def test_models_are_sorted_naturally(browser: Chromium, page_url: str) -> None:
+    browser.open(page_url + "#xai/chat/grok-4.3")
+    names = browser.evaluate("specwireBrowser.models()")
+    # numbers compare as numbers: 4.3 < 4.5 < 4.20 (a plain string sort puts 4.20 first)
+    assert (
+        names.index("grok-4.3") < names.index("grok-4.5") < names.index("grok-4.20-non-reasoning")
+    )
+    assert names.index("grok-3-mini") < names.index("grok-4.3")
+
+
+def test_a_text_only_model_has_no_video_field_and_prices_show(
+    browser: Chromium, page_url: str
+) -> None:
+    _show(browser, page_url, "dashscope/embedding/text-embedding-v4")
+    fields = browser.evaluate("specwireBrowser.fields()")
+    assert "fps" not in fields and "dimensions" in fields
+    assert "Video" not in browser.evaluate("document.getElementById('form').textContent")
+    _show(browser, page_url, "dashscope/chat/qwen-plus")
+    facts = browser.evaluate("document.getElementById('facts').textContent")
+    assert "$0.4 in" in facts and "per 1M tokens" in facts
+
+
+def test_responses_cards_are_picked_by_class(browser: Chromium, page_url: str) -> None:
+    browser.open(page_url + "#openai/chat/gpt-5-mini/OpenAIResponseModel")
+    state = browser.evaluate("specwireBrowser.state()")
+    assert (state["cls"], state["model"]) == ("OpenAIResponseModel", "gpt-5-mini")
+    assert browser.evaluate("document.getElementById('class-picker').hidden") is False
+    code = browser.evaluate("specwireBrowser.code()")
+    assert "from specwire.model import OpenAIResponseModel" in code
+    assert "reasoning_summary" in browser.evaluate("specwireBrowser.fields()")
+    browser.evaluate(
+        "const c = document.getElementById('class'); c.value = 'OpenAIChatModel';"
+        "c.dispatchEvent(new Event('change'))"
+    )
+    assert browser.evaluate("specwireBrowser.state().cls") == "OpenAIChatModel"
+    assert browser.evaluate("location.hash").endswith("/OpenAIChatModel")
+    browser.open(page_url + "#dashscope/chat/qwen-plus")
+    assert browser.evaluate("document.getElementById('class-picker').hidden") is True
+
+
+def test_the_page_fits_a_phone_width(page_url: str) -> None:
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no chromium binary on PATH")
+    with Chromium(binary, width=375, height=800) as phone:
+        for target in ("openai/chat/gpt-5.5", "dashscope/tts/qwen3-tts-flash"):
+            phone.open(f"{page_url}#{target}")
+            phone.evaluate("specwireBrowser.search('qwen')")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{target}: the page is {width}px wide on a 375px screen"
+            widest = phone.evaluate(
+                "Math.max(...Array.from(document.querySelectorAll('select, input, section, pre'))"
+                ".map((n) => n.getBoundingClientRect().right))"
+            )
+            assert widest <= 375, f"{target}: a control ends at {widest}px"
+
+
 def save_screenshot(target: Path) -> None:
     """Write the docs screenshot: ``python -m tests.cards.test_browser docs/card-browser.png``."""
     import tempfile

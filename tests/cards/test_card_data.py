@@ -190,3 +190,18 @@ def test_override_keys_exist_in_the_family_parameters(folder: str) -> None:
         assert not unknown, (
             f"{path.name}: {unknown} are not parameters of the classes using {folder}"
         )
+
+
+def test_no_card_offers_a_parameter_for_media_it_does_not_handle() -> None:
+    # e.g. a text-only embedding model has no "Video frames per second" field
+    from specwire._cards.catalog import iter_catalog
+
+    wrong = []
+    for entry in iter_catalog():
+        handled = [*entry.card.input_types, *entry.card.output_types]
+        for name, prop in entry.card.parameter_schema.get("properties", {}).items():
+            words = f"{prop.get('title', '')} {prop.get('description', '')}".lower()
+            for kind in ("video", "image", "audio"):
+                if kind in words and not any(t.startswith(f"{kind}/") for t in handled):
+                    wrong.append(f"{entry.provider}/{entry.card.name}: {name}")
+    assert not wrong, wrong

@@ -12,6 +12,7 @@ import pytest
 from specwire._cli import build_parser, main
 from specwire._generated.registry import PROVIDERS
 from specwire.credential import DashScopeCredential, OpenAICredential
+from specwire.model import OpenAIResponseModel
 from specwire.tts import DashScopeTTSModel
 from tests.conftest import ROOT
 
@@ -33,12 +34,17 @@ def test_models_prints_a_table_of_every_provider(capsys: pytest.CaptureFixture[s
         "CONTEXT",
         "OUTPUT",
         "CAPABILITIES",
+        "CLASS",
     ]
     rows = [line.split()[:4] for line in lines[1:]]
     assert ["openai", "chat", "gpt-4o", "deprecated"] in rows
     assert ["dashscope", "tts", "qwen3-tts-flash", "active"] in rows
     assert ["dashscope", "embedding", "text-embedding-v4", "active"] in rows
-    assert len(rows) == len(list((ROOT / "spec" / "cards").glob("*/*/*.yaml")))
+    # OpenAI's chat cards are listed once per class (Chat Completions and Responses)
+    shared = len(list((ROOT / "spec" / "cards" / "openai" / "chat").glob("*.yaml")))
+    assert len(rows) == len(list((ROOT / "spec" / "cards").glob("*/*/*.yaml"))) + shared
+    responses = [line for line in lines if line.endswith("OpenAIResponseModel")]
+    assert len(responses) == shared
     gpt = next(line for line in lines if " gpt-4o " in line)
     assert "128,000" in gpt and "16,384" in gpt and "text image -> text" in gpt
 
@@ -55,8 +61,12 @@ def test_models_filters_by_provider_family_and_status(capsys: pytest.CaptureFixt
 def test_models_json_is_the_full_cards(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "models", "openai", "--family", "chat", "--json")
     rows = json.loads(out)
-    assert code == 0 and [r["name"] for r in rows] == [
+    chat_rows = [r for r in rows if r["model_class"] == "OpenAIChatModel"]
+    assert code == 0 and [r["name"] for r in chat_rows] == [
         c.name for c in OpenAICredential.list_models()
+    ]
+    assert [r["name"] for r in rows if r["model_class"] == "OpenAIResponseModel"] == [
+        c.name for c in OpenAIResponseModel.list_models()
     ]
     first = rows[0]
     assert first["provider"] == "openai" and first["model_class"] == "OpenAIChatModel"

@@ -330,10 +330,15 @@ class _StandInTTSModel:
 
 
 def test_embedding_cards_carry_dimensions_and_batch_limits() -> None:
+    from specwire.embedding import DashScopeEmbeddingModel
+
+    # the real class: DashScope cards also remove parameters (fps, text_type) it defines
     cards = {
         c.name: c
-        for c in list_cards(_StandInEmbeddingModel, "embedding", CARDS / "dashscope" / "embedding")
+        for c in list_cards(DashScopeEmbeddingModel, "embedding", CARDS / "dashscope" / "embedding")
     }
+    assert "fps" not in cards["text-embedding-v4"].parameter_schema["properties"]
+    assert "fps" in cards["qwen3-vl-embedding"].parameter_schema["properties"]
     v4 = cards["text-embedding-v4"]
     assert isinstance(v4, EmbeddingModelCard) and v4.type == "embedding_model"
     assert v4.output_types == ["application/x-embedding"] and not hasattr(v4, "output_size")

@@ -10,7 +10,6 @@ import re
 import textwrap
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,7 @@ import pytest
 from specwire._testing import LoopbackServer, Reply
 from specwire._testing.loopback import ReceivedRequest
 from tests.dialects.test_dashscope_dialect import event, sse
-
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+from tests.reference_guide import REFERENCE  # the guide beside the checkout
 
 
 def chat_examples() -> dict[str, list[str]]:

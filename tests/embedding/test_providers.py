@@ -25,7 +25,7 @@ from specwire.embedding import (
     OllamaEmbeddingModel,
     OpenAIEmbeddingModel,
 )
-from specwire.errors import AuthenticationError, ServerError
+from specwire.errors import AuthenticationError, ServerError, UnsupportedParameterError
 from specwire.message import Base64Source, DataBlock, URLSource
 from tests.embedding.helpers import (
     dashscope_reply,
@@ -86,12 +86,15 @@ async def test_openai_card_default_and_fixed_size_models() -> None:
     assert OpenAIEmbeddingModel(credential=cred, model="text-embedding-3-large").dimensions == 3072
     ada = OpenAIEmbeddingModel(credential=cred, model="text-embedding-ada-002")
     assert ada.dimensions is None
-    with pytest.raises(ValueError, match="fixed output size"):
+    # the card removes dimensions (parameter_overrides: {dimensions: null}): the one rule
+    with pytest.raises(UnsupportedParameterError, match="text-embedding-ada-002"):
         OpenAIEmbeddingModel(
             credential=cred,
             model="text-embedding-ada-002",
             parameters=OpenAIEmbeddingModel.Parameters(dimensions=512),
         )
+    with pytest.raises(UnsupportedParameterError, match="dimensions"):
+        await ada(["a"], dimensions=256)  # per call too, before anything is sent
     with pytest.raises(ValueError, match="maximum of 1536"):
         OpenAIEmbeddingModel(
             credential=cred,

@@ -61,3 +61,53 @@ def test_response_serialises_vectors_as_lists() -> None:
         "items": {"type": "number"},
     }
     assert "dimensions=2" in repr(response.embeddings[0])
+
+
+# The README's contract, written from the reference's table: ``embeddings`` is a
+# ``list[Embedding]``, "one vector per input", read as lists of floats.
+def test_plus_and_times_behave_as_for_a_list() -> None:
+    vector = Embedding(np.array([0.5, 1.0], dtype=np.float32))
+    appended, prepended = vector + [2.0], [2.0] + vector  # noqa: RUF005  # the operator itself
+    assert appended == [0.5, 1.0, 2.0] and isinstance(appended, list)
+    assert prepended == [2.0, 0.5, 1.0] and isinstance(prepended, list)
+    assert vector + vector == [0.5, 1.0, 0.5, 1.0]
+    assert vector * 2 == [0.5, 1.0, 0.5, 1.0] and 2 * vector == vector * 2
+    with pytest.raises(TypeError):
+        vector + (1.0,)  # type: ignore[operator]  # noqa: RUF005  # a list refuses a tuple too
+    # an array operand is numpy's: element-wise, exactly as for [0.5, 1.0] + array
+    assert (vector + np.array([1.0, 1.0])).tolist() == [1.5, 2.0]
+    assert (np.asarray(vector) * 2.0).tolist() == [1.0, 2.0]
+
+
+def test_the_exact_contract_a_read_only_sequence_not_a_list() -> None:
+    from collections.abc import Sequence
+
+    vector = Embedding([0.25, 0.5])
+    assert isinstance(vector, Sequence) and not isinstance(vector, list)
+    with pytest.raises(TypeError):
+        json.dumps(vector)  # not a list: use tolist() or the response's export
+    assert json.dumps(vector.tolist()) == "[0.25, 0.5]"
+    assert list(reversed(vector)) == [0.5, 0.25] and vector.count(0.5) == 1
+
+
+def test_json_dumps_works_through_the_responses_export() -> None:
+    response = EmbeddingResponse(
+        embeddings=[Embedding(np.array([1.0, 2.0], dtype=np.float32)), [3.0]],  # type: ignore[list-item]
+    )
+    exported = response.model_dump()
+    assert exported["embeddings"] == [[1.0, 2.0], [3.0]]
+    assert all(type(v) is list for v in exported["embeddings"])
+    text = json.dumps(exported)
+    assert json.loads(text)["embeddings"] == [[1.0, 2.0], [3.0]]
+    assert json.loads(response.model_dump_json())["embeddings"] == [[1.0, 2.0], [3.0]]
+
+
+def test_pickle_and_copy_keep_the_vector_read_only() -> None:
+    import copy
+    import pickle
+
+    vector = Embedding(np.array([1.0, 2.0], dtype=np.float32))
+    for again in (pickle.loads(pickle.dumps(vector)), copy.deepcopy(vector), copy.copy(vector)):
+        assert again == vector and again.dtype == np.float32
+        with pytest.raises(ValueError):
+            again.array[0] = 9.0

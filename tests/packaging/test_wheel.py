@@ -9,8 +9,6 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from tests.conftest import ROOT
-
 PUBLIC = [
     "specwire.model",
     "specwire.credential",
@@ -56,39 +54,8 @@ def _probe(env_path: str | None) -> dict[str, object]:
     return result
 
 
-def test_wheel_matches_editable_install(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(dist),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = dist.glob("specwire-*.whl")
-    target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+def test_wheel_matches_editable_install(wheel_site: Path) -> None:
+    target = wheel_site
     deps = sysconfig.get_paths()["purelib"]
     from_wheel = _probe(f"{target}{os.pathsep}{deps}")
     editable = _probe(None)
@@ -100,3 +67,50 @@ def test_wheel_matches_editable_install(tmp_path: Path) -> None:
         and isinstance(from_wheel["cards"], int)
         and from_wheel["cards"] > 0
     )
+
+
+# Everything the dev extra adds, made unimportable: `pip install .` has none of it.
+DEV_ONLY = [
+    "pytest",
+    "hypothesis",
+    "vcr",
+    "nox",
+    "mypy",
+    "ruff",
+    "jinja2",
+    "jsonschema",
+    "datamodel_code_generator",
+    "redis",
+    "genai_prices",
+    "opentelemetry",
+    "build",
+    "hatchling",
+]
+
+
+def test_the_demo_and_the_cli_run_from_a_plain_install(wheel_site: Path) -> None:
+    deps = sysconfig.get_paths()["purelib"]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = f"{wheel_site}{os.pathsep}{deps}"
+    script = (
+        "import sys\n"
+        f"for name in {DEV_ONLY!r}: sys.modules[name] = None\n"
+        "from specwire._cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    outputs = []
+    for argv in (["demo"], ["--version"], ["models", "deepseek"]):
+        done = subprocess.run(
+            [sys.executable, "-S", "-c", script, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd="/",
+            check=False,
+        )
+        assert done.returncode == 0, (argv, done.stderr)
+        assert "Traceback" not in done.stderr
+        outputs.append(done.stdout)
+    demo, version, models = outputs
+    assert "== streamed chat" in demo and "Final:" in demo, demo
+    assert version.startswith("specwire ") and "deepseek-v4-pro" in models

@@ -9,14 +9,12 @@ import io
 import re
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from specwire._testing.tts_server import HTTPTTSLoopback, ServerThread, TTSLoopbackServer
-
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+from tests.reference_guide import REFERENCE  # the guide beside the checkout
 
 
 def tts_examples() -> dict[str, list[str]]:

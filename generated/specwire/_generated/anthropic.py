@@ -8,7 +8,7 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -18,6 +18,18 @@ from specwire._core.spec_chat_model import SpecChatModel
 
 
 class AnthropicChatModelParameters(BaseModel):
+    """The parameters AnthropicChatModel accepts (all optional; None leaves the provider default).
+
+    max_tokens (integer, > 0, default 4096): Max output tokens. Upper bound on generated tokens, thinking included (the API requires it).
+    parallel_tool_calls (boolean): Parallel tool calls. Allow several tool calls in one turn (false sends disable_parallel_tool_use).
+    stop (array of string): Stop sequences.
+    temperature (number, 0 to 1): Temperature. Sampling temperature; not sent while thinking is on.
+    thinking_budget (integer, >= 1024): Thinking budget. Tokens the model may spend thinking; must stay below max_tokens (max_tokens is raised when it does not).
+    thinking_enable (boolean): Extended thinking. Let the model think before answering; thinking blocks and their signatures are kept for the next turn.
+    top_k (integer, >= 0): Top K. Sample from the k most likely tokens; not sent while thinking is on.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -73,7 +85,12 @@ class AnthropicChatModelParameters(BaseModel):
 
 
 class AnthropicCredential(CredentialBase):
-    """Credential for Anthropic."""
+    """Credential for Anthropic (``type: anthropic_credential``).
+
+    Fields:
+        api_key (secret, env ANTHROPIC_API_KEY): Anthropic API key, sent as the x-api-key header.
+        base_url (env ANTHROPIC_BASE_URL, default 'https://api.anthropic.com'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="Anthropic API", extra="forbid", validate_assignment=True)
 
@@ -83,6 +100,17 @@ class AnthropicCredential(CredentialBase):
         default="https://api.anthropic.com",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["anthropic_credential"] = "anthropic_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://api.anthropic.com",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="x-api-key", scheme=None
@@ -100,7 +128,23 @@ class AnthropicCredential(CredentialBase):
 
 
 class AnthropicChatModel(SpecChatModel):
-    """Claude models over the Anthropic Messages API."""
+    """Claude models over the Anthropic Messages API.
+
+    Provider: Anthropic (``anthropic``), chat family, wire dialect ``anthropic``.
+    Endpoint: POST ``{base_url}/v1/messages``, streamed as sse.
+    Documented at https://docs.anthropic.com/en/api/messages
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``AnthropicChatModel.Parameters``):
+        max_tokens (integer, > 0, default 4096): Max output tokens. Upper bound on generated tokens, thinking included (the API requires it).
+        parallel_tool_calls (boolean): Parallel tool calls. Allow several tool calls in one turn (false sends disable_parallel_tool_use).
+        stop (array of string): Stop sequences.
+        temperature (number, 0 to 1): Temperature. Sampling temperature; not sent while thinking is on.
+        thinking_budget (integer, >= 1024): Thinking budget. Tokens the model may spend thinking; must stay below max_tokens (max_tokens is raised when it does not).
+        thinking_enable (boolean): Extended thinking. Let the model think before answering; thinking blocks and their signatures are kept for the next turn.
+        top_k (integer, >= 0): Top K. Sample from the k most likely tokens; not sent while thinking is on.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = AnthropicChatModelParameters
     type: str = "anthropic_chat"

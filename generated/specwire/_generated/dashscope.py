@@ -21,6 +21,21 @@ if TYPE_CHECKING:
 
 
 class DashScopeChatModelParameters(BaseModel):
+    """The parameters DashScopeChatModel accepts (all optional; None leaves the provider default).
+
+    max_tokens (integer, > 0): Max output tokens.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    repetition_penalty (number, > 0): Repetition penalty. Penalty on repeated tokens; 1.0 means none.
+    seed (integer, 0 to 2147483647): Seed.
+    stop (array of string): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    thinking_budget (integer, > 0): Thinking budget. Maximum reasoning tokens.
+    thinking_enable (boolean): Thinking. Switch thinking on for hybrid Qwen3 models.
+    top_k (integer, >= 0): Top K.
+    top_p (number, <= 1, > 0): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -52,7 +67,12 @@ class DashScopeChatModelParameters(BaseModel):
 
 
 class DashScopeCredential(CredentialBase):
-    """Credential for DashScope (Alibaba Cloud Model Studio)."""
+    """Credential for DashScope (Alibaba Cloud Model Studio) (``type: dashscope_credential``).
+
+    Fields:
+        api_key (secret, env DASHSCOPE_API_KEY): DashScope (Model Studio) API key.
+        base_url (env DASHSCOPE_BASE_URL, default 'https://dashscope.aliyuncs.com/api/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="DashScope API", extra="forbid", validate_assignment=True)
 
@@ -62,6 +82,17 @@ class DashScopeCredential(CredentialBase):
         default="https://dashscope.aliyuncs.com/api/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["dashscope_credential"] = "dashscope_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://dashscope.aliyuncs.com/api/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -97,7 +128,26 @@ class DashScopeCredential(CredentialBase):
 
 
 class DashScopeChatModel(SpecChatModel):
-    """Qwen models over DashScope's native protocol; a base URL ending in /compatible-mode/v1 switches to its OpenAI-compatible protocol."""
+    """Qwen models over DashScope's native protocol; a base URL ending in /compatible-mode/v1 switches to its OpenAI-compatible protocol.
+
+    Provider: DashScope (Alibaba Cloud Model Studio) (``dashscope``), chat family, wire dialect ``dashscope``.
+    Endpoint: POST ``{base_url}/services/aigc/text-generation/generation``, streamed as sse.
+    Documented at https://help.aliyun.com/zh/model-studio/
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``DashScopeChatModel.Parameters``):
+        max_tokens (integer, > 0): Max output tokens.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        repetition_penalty (number, > 0): Repetition penalty. Penalty on repeated tokens; 1.0 means none.
+        seed (integer, 0 to 2147483647): Seed.
+        stop (array of string): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        thinking_budget (integer, > 0): Thinking budget. Maximum reasoning tokens.
+        thinking_enable (boolean): Thinking. Switch thinking on for hybrid Qwen3 models.
+        top_k (integer, >= 0): Top K.
+        top_p (number, <= 1, > 0): Top P.
+    """
 
     Parameters = DashScopeChatModelParameters
     type: str = "dashscope_chat"

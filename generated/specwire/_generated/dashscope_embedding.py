@@ -12,6 +12,14 @@ from specwire._embedding.spec_model import SpecEmbeddingModel
 
 
 class DashScopeEmbeddingModelParameters(BaseModel):
+    """The parameters DashScopeEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size.
+    fps (number, 0 to 1): Video frames per second. Video frame sampling rate (multimodal models).
+    instruct (string): Instruction. Task instruction for queries (text-embedding-v4).
+    text_type (string, one of 'query', 'document'): Text type. Whether the texts are queries or documents (text models).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -41,7 +49,19 @@ class DashScopeEmbeddingModelParameters(BaseModel):
 
 
 class DashScopeEmbeddingModel(SpecEmbeddingModel):
-    """DashScope embeddings, text (text-embedding-v4 ...) and multimodal (qwen3-vl-embedding, tongyi-embedding-vision-*), with content-aware batching."""
+    """DashScope embeddings, text (text-embedding-v4 ...) and multimodal (qwen3-vl-embedding, tongyi-embedding-vision-*), with content-aware batching.
+
+    Provider: DashScope (Alibaba Cloud Model Studio) (``dashscope``), embedding family, wire dialect ``dashscope_embedding``.
+    Endpoint: POST ``{base_url}/services/embeddings/text-embedding/text-embedding``, streamed as sse.
+    Documented at https://help.aliyun.com/zh/model-studio/
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``DashScopeEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size.
+        fps (number, 0 to 1): Video frames per second. Video frame sampling rate (multimodal models).
+        instruct (string): Instruction. Task instruction for queries (text-embedding-v4).
+        text_type (string, one of 'query', 'document'): Text type. Whether the texts are queries or documents (text models).
+    """
 
     Parameters = DashScopeEmbeddingModelParameters
     type: str = "dashscope_embedding"

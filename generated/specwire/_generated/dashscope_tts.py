@@ -14,6 +14,14 @@ from specwire._tts.spec_model import SpecTTSModel
 
 
 class DashScopeTTSModelParameters(BaseModel):
+    """The parameters DashScopeTTSModel accepts (all optional; None leaves the provider default).
+
+    instructions (string): Instructions. Style instructions, for the instruct models.
+    language_type (string): Language. Language of the text (Auto by default); naming it improves pronunciation.
+    optimize_instructions (boolean): Optimize instructions.
+    voice (string, default 'Cherry'): Voice.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -33,6 +41,18 @@ class DashScopeTTSModelParameters(BaseModel):
 
 
 class DashScopeRealtimeTTSModelParameters(BaseModel):
+    """The parameters DashScopeRealtimeTTSModel accepts (all optional; None leaves the provider default).
+
+    format (string, one of 'pcm', 'wav', 'mp3', 'opus'): Audio format.
+    instructions (string): Instructions. Style instructions, for the instruct models.
+    language_type (string): Language. Language of the text (Auto by default); naming it improves pronunciation.
+    pitch (number, 0.5 to 2.0): Pitch.
+    sample_rate (integer, one of 8000, 16000, 24000, 48000): Sample rate.
+    speech_rate (number, 0.5 to 2.0): Speech rate.
+    voice (string, default 'Cherry'): Voice.
+    volume (integer, 0 to 100): Volume.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -60,6 +80,16 @@ class DashScopeRealtimeTTSModelParameters(BaseModel):
 
 
 class DashScopeCosyVoiceRealtimeTTSModelParameters(BaseModel):
+    """The parameters DashScopeCosyVoiceRealtimeTTSModel accepts (all optional; None leaves the provider default).
+
+    format (string, one of 'pcm', 'wav', 'mp3', 'opus'): Audio format.
+    pitch (number, 0.5 to 2.0): Pitch.
+    sample_rate (integer, one of 8000, 16000, 22050, 24000, 44100, 48000): Sample rate.
+    speech_rate (number, 0.5 to 2.0): Speech rate.
+    voice (string): Voice. Required for CosyVoice; Sambert takes its voice from the model name.
+    volume (integer, 0 to 100): Volume.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -82,7 +112,19 @@ class DashScopeCosyVoiceRealtimeTTSModelParameters(BaseModel):
 
 
 class DashScopeTTSModel(SpecTTSModel):
-    """Qwen3-TTS over DashScope's HTTP multimodal-generation endpoint; audio as a WAV file, or streamed as 24 kHz PCM deltas over server-sent events."""
+    """Qwen3-TTS over DashScope's HTTP multimodal-generation endpoint; audio as a WAV file, or streamed as 24 kHz PCM deltas over server-sent events.
+
+    Provider: DashScope (Alibaba Cloud Model Studio) (``dashscope``), tts family, wire dialect ``dashscope_tts``.
+    Endpoint: POST ``{base_url}/services/aigc/multimodal-generation/generation``, streamed as sse.
+    Documented at https://help.aliyun.com/zh/model-studio/
+    Call: ``await model.synthesize(text, ...)``.
+
+    Parameters (``DashScopeTTSModel.Parameters``):
+        instructions (string): Instructions. Style instructions, for the instruct models.
+        language_type (string): Language. Language of the text (Auto by default); naming it improves pronunciation.
+        optimize_instructions (boolean): Optimize instructions.
+        voice (string, default 'Cherry'): Voice.
+    """
 
     Parameters = DashScopeTTSModelParameters
     type: str = "dashscope_tts"
@@ -151,7 +193,23 @@ class DashScopeTTSModel(SpecTTSModel):
 
 
 class DashScopeRealtimeTTSModel(QwenRealtimeTTSModel):
-    """Qwen3-TTS realtime over DashScope's realtime websocket; text is pushed as it arrives and audio comes back at once."""
+    """Qwen3-TTS realtime over DashScope's realtime websocket; text is pushed as it arrives and audio comes back at once.
+
+    Provider: DashScope (Alibaba Cloud Model Studio) (``dashscope``), tts family, wire dialect ``qwen_tts_realtime``.
+    Endpoint: POST ``{base_url}/realtime``, streamed as websocket.
+    Documented at https://help.aliyun.com/zh/model-studio/
+    Call: ``await model.synthesize(text, ...)``.
+
+    Parameters (``DashScopeRealtimeTTSModel.Parameters``):
+        format (string, one of 'pcm', 'wav', 'mp3', 'opus'): Audio format.
+        instructions (string): Instructions. Style instructions, for the instruct models.
+        language_type (string): Language. Language of the text (Auto by default); naming it improves pronunciation.
+        pitch (number, 0.5 to 2.0): Pitch.
+        sample_rate (integer, one of 8000, 16000, 24000, 48000): Sample rate.
+        speech_rate (number, 0.5 to 2.0): Speech rate.
+        voice (string, default 'Cherry'): Voice.
+        volume (integer, 0 to 100): Volume.
+    """
 
     Parameters = DashScopeRealtimeTTSModelParameters
     type: str = "dashscope_realtime_tts"
@@ -236,7 +294,21 @@ class DashScopeRealtimeTTSModel(QwenRealtimeTTSModel):
 
 
 class DashScopeCosyVoiceRealtimeTTSModel(CosyVoiceRealtimeTTSModel):
-    """CosyVoice v3 (plus, flash) and Sambert over DashScope's duplex inference websocket; audio comes back sentence by sentence in binary frames."""
+    """CosyVoice v3 (plus, flash) and Sambert over DashScope's duplex inference websocket; audio comes back sentence by sentence in binary frames.
+
+    Provider: DashScope (Alibaba Cloud Model Studio) (``dashscope``), tts family, wire dialect ``dashscope_duplex_tts``.
+    Endpoint: POST ``{base_url}/inference``, streamed as websocket.
+    Documented at https://help.aliyun.com/zh/model-studio/
+    Call: ``await model.synthesize(text, ...)``.
+
+    Parameters (``DashScopeCosyVoiceRealtimeTTSModel.Parameters``):
+        format (string, one of 'pcm', 'wav', 'mp3', 'opus'): Audio format.
+        pitch (number, 0.5 to 2.0): Pitch.
+        sample_rate (integer, one of 8000, 16000, 22050, 24000, 44100, 48000): Sample rate.
+        speech_rate (number, 0.5 to 2.0): Speech rate.
+        voice (string): Voice. Required for CosyVoice; Sambert takes its voice from the model name.
+        volume (integer, 0 to 100): Volume.
+    """
 
     Parameters = DashScopeCosyVoiceRealtimeTTSModelParameters
     type: str = "dashscope_cosyvoice_realtime_tts"

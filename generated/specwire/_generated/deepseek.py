@@ -8,16 +8,32 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class DeepSeekChatModelParameters(BaseModel):
+    """The parameters DeepSeekChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'low', 'medium', 'high', 'max'): Reasoning effort.
+    seed (integer): Seed.
+    stop (array of string, at most 16 items): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    thinking_enable (boolean): Thinking. Switch thinking mode on or off (deepseek-chat / V3.1+ models).
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -45,8 +61,21 @@ class DeepSeekChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class DeepSeekChatFormatter(OpenAIChatFormatter):
+    """DeepSeek's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class DeepSeekMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """DeepSeek's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class DeepSeekCredential(CredentialBase):
-    """Credential for DeepSeek."""
+    """Credential for DeepSeek (``type: deepseek_credential``).
+
+    Fields:
+        api_key (secret, env DEEPSEEK_API_KEY): DeepSeek API key.
+        base_url (default 'https://api.deepseek.com'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="DeepSeek API", extra="forbid", validate_assignment=True)
 
@@ -56,6 +85,17 @@ class DeepSeekCredential(CredentialBase):
         default="https://api.deepseek.com",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["deepseek_credential"] = "deepseek_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://api.deepseek.com",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -70,11 +110,30 @@ class DeepSeekCredential(CredentialBase):
 
 
 class DeepSeekChatModel(SpecChatModel):
-    """DeepSeek chat model."""
+    """DeepSeek chat model.
+
+    Provider: DeepSeek (``deepseek``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://api-docs.deepseek.com/api/create-chat-completion
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``DeepSeekChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'low', 'medium', 'high', 'max'): Reasoning effort.
+        seed (integer): Seed.
+        stop (array of string, at most 16 items): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        thinking_enable (boolean): Thinking. Switch thinking mode on or off (deepseek-chat / V3.1+ models).
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = DeepSeekChatModelParameters
     type: str = "deepseek_chat"
     cards_dir: ClassVar[str | None] = "cards/deepseek/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = DeepSeekChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="deepseek",
         family="chat",

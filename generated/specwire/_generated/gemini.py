@@ -21,6 +21,21 @@ if TYPE_CHECKING:
 
 
 class GeminiChatModelParameters(BaseModel):
+    """The parameters GeminiChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens. Upper bound on generated tokens.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    seed (integer): Seed.
+    stop (array of string, at most 5 items): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    thinking_budget (integer, >= -1): Thinking budget. Tokens the model may spend thinking (-1 lets the model decide; 0 turns thinking off). Gemini 2.5 models.
+    thinking_enable (boolean): Thinking. True returns thought summaries (includeThoughts); false turns thinking off where the model allows it (thinkingBudget 0).
+    thinking_level (string, one of 'minimal', 'low', 'medium', 'high'): Thinking level. How much the model thinks (Gemini 3 models, instead of a budget).
+    top_k (integer, >= 1): Top K.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -64,7 +79,12 @@ class GeminiChatModelParameters(BaseModel):
 
 
 class GeminiCredential(CredentialBase):
-    """Credential for Google Gemini."""
+    """Credential for Google Gemini (``type: gemini_credential``).
+
+    Fields:
+        api_key (secret, env GEMINI_API_KEY or GOOGLE_API_KEY): Gemini API key, sent as the x-goog-api-key header.
+        base_url (env GEMINI_BASE_URL or GOOGLE_GEMINI_BASE_URL, default 'https://generativelanguage.googleapis.com'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="Gemini API", extra="forbid", validate_assignment=True)
 
@@ -74,6 +94,17 @@ class GeminiCredential(CredentialBase):
         default="https://generativelanguage.googleapis.com",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["gemini_credential"] = "gemini_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://generativelanguage.googleapis.com",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="x-goog-api-key", scheme=None
@@ -98,7 +129,26 @@ class GeminiCredential(CredentialBase):
 
 
 class GeminiChatModel(SpecChatModel):
-    """Gemini models over the Gemini API (generateContent / streamGenerateContent)."""
+    """Gemini models over the Gemini API (generateContent / streamGenerateContent).
+
+    Provider: Google Gemini (``gemini``), chat family, wire dialect ``gemini``.
+    Endpoint: POST ``{base_url}/v1beta/models/{model}:generateContent``, streamed as sse.
+    Documented at https://ai.google.dev/api/generate-content
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``GeminiChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens. Upper bound on generated tokens.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        seed (integer): Seed.
+        stop (array of string, at most 5 items): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        thinking_budget (integer, >= -1): Thinking budget. Tokens the model may spend thinking (-1 lets the model decide; 0 turns thinking off). Gemini 2.5 models.
+        thinking_enable (boolean): Thinking. True returns thought summaries (includeThoughts); false turns thinking off where the model allows it (thinkingBudget 0).
+        thinking_level (string, one of 'minimal', 'low', 'medium', 'high'): Thinking level. How much the model thinks (Gemini 3 models, instead of a budget).
+        top_k (integer, >= 1): Top K.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = GeminiChatModelParameters
     type: str = "gemini_chat"

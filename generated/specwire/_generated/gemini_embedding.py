@@ -12,6 +12,13 @@ from specwire._embedding.spec_model import SpecEmbeddingModel
 
 
 class GeminiEmbeddingModelParameters(BaseModel):
+    """The parameters GeminiEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size (outputDimensionality).
+    task_type (string, one of 'RETRIEVAL_QUERY', 'RETRIEVAL_DOCUMENT', 'SEMANTIC_SIMILARITY', 'CLASSIFICATION', 'CLUSTERING', 'QUESTION_ANSWERING', 'FACT_VERIFICATION', 'CODE_RETRIEVAL_QUERY'): Task type. What the vectors will be used for.
+    title (string): Title. Document title (with task_type RETRIEVAL_DOCUMENT).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -40,7 +47,18 @@ class GeminiEmbeddingModelParameters(BaseModel):
 
 
 class GeminiEmbeddingModel(SpecEmbeddingModel):
-    """Gemini embeddings over batchEmbedContents; text, and image / video / audio / PDF parts for gemini-embedding-2."""
+    """Gemini embeddings over batchEmbedContents; text, and image / video / audio / PDF parts for gemini-embedding-2.
+
+    Provider: Google Gemini (``gemini``), embedding family, wire dialect ``gemini_embeddings``.
+    Endpoint: POST ``{base_url}/v1beta/models/{model}:batchEmbedContents``, streamed as sse.
+    Documented at https://ai.google.dev/api/generate-content
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``GeminiEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size (outputDimensionality).
+        task_type (string, one of 'RETRIEVAL_QUERY', 'RETRIEVAL_DOCUMENT', 'SEMANTIC_SIMILARITY', 'CLASSIFICATION', 'CLUSTERING', 'QUESTION_ANSWERING', 'FACT_VERIFICATION', 'CODE_RETRIEVAL_QUERY'): Task type. What the vectors will be used for.
+        title (string): Title. Document title (with task_type RETRIEVAL_DOCUMENT).
+    """
 
     Parameters = GeminiEmbeddingModelParameters
     type: str = "gemini_embedding"

@@ -8,16 +8,31 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class MoonshotChatModelParameters(BaseModel):
+    """The parameters MoonshotChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'low', 'medium', 'high'): Reasoning effort.
+    seed (integer): Seed.
+    stop (array of string, at most 5 items): Stop sequences.
+    temperature (number, 0 to 1): Temperature.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -38,8 +53,21 @@ class MoonshotChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class MoonshotChatFormatter(OpenAIChatFormatter):
+    """Moonshot AI (Kimi)'s chat formatter: the `openai_chat` dialect's message format."""
+
+
+class MoonshotMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """Moonshot AI (Kimi)'s multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class MoonshotCredential(CredentialBase):
-    """Credential for Moonshot AI (Kimi)."""
+    """Credential for Moonshot AI (Kimi) (``type: moonshot_credential``).
+
+    Fields:
+        api_key (secret, env MOONSHOT_API_KEY): Moonshot API key.
+        base_url (default 'https://api.moonshot.ai/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="Moonshot API", extra="forbid", validate_assignment=True)
 
@@ -49,6 +77,17 @@ class MoonshotCredential(CredentialBase):
         default="https://api.moonshot.ai/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["moonshot_credential"] = "moonshot_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://api.moonshot.ai/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -63,11 +102,29 @@ class MoonshotCredential(CredentialBase):
 
 
 class MoonshotChatModel(SpecChatModel):
-    """Moonshot AI (Kimi) chat model."""
+    """Moonshot AI (Kimi) chat model.
+
+    Provider: Moonshot AI (Kimi) (``moonshot``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://platform.moonshot.ai/docs/api/chat
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``MoonshotChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'low', 'medium', 'high'): Reasoning effort.
+        seed (integer): Seed.
+        stop (array of string, at most 5 items): Stop sequences.
+        temperature (number, 0 to 1): Temperature.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = MoonshotChatModelParameters
     type: str = "moonshot_chat"
     cards_dir: ClassVar[str | None] = "cards/moonshot/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = MoonshotChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="moonshot",
         family="chat",

@@ -21,6 +21,24 @@ if TYPE_CHECKING:
 
 
 class OllamaChatModelParameters(BaseModel):
+    """The parameters OllamaChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    keep_alive (string): Keep alive. How long the model stays loaded after the call (e.g. 5m, 1h, 0 to unload).
+    max_tokens (integer, >= -2): Max output tokens. Ollama's num_predict; -1 generates until a stop, -2 until the context is full.
+    min_p (number, 0 to 1): Min P.
+    num_ctx (integer, > 0): Context window. Tokens of context the server allocates for this model.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'low', 'medium', 'high'): Reasoning effort. Thinking level for models that take one (gpt-oss); overrides thinking_enable.
+    repeat_penalty (number, >= 0): Repeat penalty.
+    seed (integer): Seed.
+    stop (array of string): Stop sequences.
+    temperature (number, >= 0): Temperature.
+    thinking_enable (boolean): Thinking. Switch thinking on or off for thinking models (qwen3, deepseek-r1...).
+    top_k (integer, >= 0): Top K.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -77,7 +95,12 @@ class OllamaChatModelParameters(BaseModel):
 
 
 class OllamaCredential(CredentialBase):
-    """Credential for Ollama."""
+    """Credential for Ollama (``type: ollama_credential``).
+
+    Fields:
+        api_key (secret, env OLLAMA_API_KEY): Bearer token for a hosted or proxied Ollama (e.g. ollama.com); a local server needs none.
+        host (env OLLAMA_HOST, default 'http://localhost:11434'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="Ollama server", extra="forbid", validate_assignment=True)
 
@@ -90,6 +113,17 @@ class OllamaCredential(CredentialBase):
         default="http://localhost:11434",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["ollama_credential"] = "ollama_credential",
+            api_key: str | SecretStr | None = None,
+            host: str = "http://localhost:11434",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -114,7 +148,29 @@ class OllamaCredential(CredentialBase):
 
 
 class OllamaChatModel(SpecChatModel):
-    """Models served by Ollama's native chat API (/api/chat, NDJSON streams)."""
+    """Models served by Ollama's native chat API (/api/chat, NDJSON streams).
+
+    Provider: Ollama (``ollama``), chat family, wire dialect ``ollama``.
+    Endpoint: POST ``{base_url}/api/chat``, streamed as ndjson.
+    Documented at https://github.com/ollama/ollama/blob/main/docs/api.md
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``OllamaChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        keep_alive (string): Keep alive. How long the model stays loaded after the call (e.g. 5m, 1h, 0 to unload).
+        max_tokens (integer, >= -2): Max output tokens. Ollama's num_predict; -1 generates until a stop, -2 until the context is full.
+        min_p (number, 0 to 1): Min P.
+        num_ctx (integer, > 0): Context window. Tokens of context the server allocates for this model.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'low', 'medium', 'high'): Reasoning effort. Thinking level for models that take one (gpt-oss); overrides thinking_enable.
+        repeat_penalty (number, >= 0): Repeat penalty.
+        seed (integer): Seed.
+        stop (array of string): Stop sequences.
+        temperature (number, >= 0): Temperature.
+        thinking_enable (boolean): Thinking. Switch thinking on or off for thinking models (qwen3, deepseek-r1...).
+        top_k (integer, >= 0): Top K.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = OllamaChatModelParameters
     type: str = "ollama_chat"

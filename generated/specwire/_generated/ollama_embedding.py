@@ -12,6 +12,14 @@ from specwire._embedding.spec_model import SpecTextEmbeddingModel
 
 
 class OllamaEmbeddingModelParameters(BaseModel):
+    """The parameters OllamaEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size, for models that can shorten their vectors.
+    keep_alive (string): Keep alive. How long the model stays loaded after the call (e.g. 5m, 0 to unload).
+    num_ctx (integer, > 0): Context size. Context window the model is loaded with.
+    truncate (boolean): Truncate. Cut inputs longer than the context instead of failing (on by default).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -44,7 +52,19 @@ class OllamaEmbeddingModelParameters(BaseModel):
 
 
 class OllamaEmbeddingModel(SpecTextEmbeddingModel):
-    """Local embedding models served by Ollama's /api/embed (nomic-embed-text, bge-m3, ...)."""
+    """Local embedding models served by Ollama's /api/embed (nomic-embed-text, bge-m3, ...).
+
+    Provider: Ollama (``ollama``), embedding family, wire dialect ``ollama_embed``.
+    Endpoint: POST ``{base_url}/api/embed``, streamed as ndjson.
+    Documented at https://github.com/ollama/ollama/blob/main/docs/api.md
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``OllamaEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size, for models that can shorten their vectors.
+        keep_alive (string): Keep alive. How long the model stays loaded after the call (e.g. 5m, 0 to unload).
+        num_ctx (integer, > 0): Context size. Context window the model is loaded with.
+        truncate (boolean): Truncate. Cut inputs longer than the context instead of failing (on by default).
+    """
 
     Parameters = OllamaEmbeddingModelParameters
     type: str = "ollama_embedding"

@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 
 
 class OpenAIChatModelParameters(BaseModel):
+    """The parameters OpenAIChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens. Upper bound on generated tokens, reasoning included.
+    parallel_tool_calls (boolean): Parallel tool calls. Allow several tool calls in one turn.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'): Reasoning effort. Effort for reasoning models.
+    seed (integer): Seed. Best-effort deterministic sampling.
+    stop (array of string, at most 4 items): Stop sequences.
+    temperature (number, 0 to 2): Temperature. Sampling temperature; higher is more random.
+    top_p (number, 0 to 1): Top P. Nucleus sampling probability mass.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -66,6 +79,17 @@ class OpenAIChatModelParameters(BaseModel):
 
 
 class OpenAIResponseModelParameters(BaseModel):
+    """The parameters OpenAIResponseModel accepts (all optional; None leaves the provider default).
+
+    max_tokens (integer, > 0): Max output tokens. Upper bound on generated tokens, reasoning included.
+    parallel_tool_calls (boolean): Parallel tool calls. Allow several tool calls in one turn.
+    reasoning_effort (string, one of 'none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'): Reasoning effort. Effort for reasoning models.
+    reasoning_summary (string, one of 'auto', 'concise', 'detailed'): Reasoning summary. Ask reasoning models for a readable summary of their reasoning.
+    temperature (number, 0 to 2): Temperature. Sampling temperature; higher is more random.
+    top_p (number, 0 to 1): Top P. Nucleus sampling probability mass.
+    verbosity (string, one of 'low', 'medium', 'high'): Verbosity. How long the answer should be (GPT-5 and later).
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -112,7 +136,14 @@ class OpenAIResponseModelParameters(BaseModel):
 
 
 class OpenAICredential(CredentialBase):
-    """Credential for OpenAI."""
+    """Credential for OpenAI (``type: openai_credential``).
+
+    Fields:
+        api_key (secret, env OPENAI_API_KEY): API key for the OpenAI API (or any OpenAI-compatible server).
+        organization (env OPENAI_ORG_ID): Organization id sent as OpenAI-Organization.
+        project (env OPENAI_PROJECT_ID): Project id sent as OpenAI-Project.
+        base_url (env OPENAI_BASE_URL, default 'https://api.openai.com/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="OpenAI API", extra="forbid", validate_assignment=True)
 
@@ -123,10 +154,24 @@ class OpenAICredential(CredentialBase):
     organization: str | None = Field(
         default=None, description="Organization id sent as OpenAI-Organization."
     )
+    project: str | None = Field(default=None, description="Project id sent as OpenAI-Project.")
     base_url: str = Field(
         default="https://api.openai.com/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["openai_credential"] = "openai_credential",
+            api_key: str | SecretStr | None = None,
+            organization: str | None = None,
+            project: str | None = None,
+            base_url: str = "https://api.openai.com/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -135,13 +180,23 @@ class OpenAICredential(CredentialBase):
         "api_key": ("OPENAI_API_KEY",),
         "base_url": ("OPENAI_BASE_URL",),
         "organization": ("OPENAI_ORG_ID",),
+        "project": ("OPENAI_PROJECT_ID",),
     }
     base_url_field: ClassVar[str] = "base_url"
+    header_fields: ClassVar[dict[str, str]] = {
+        "organization": "OpenAI-Organization",
+        "project": "OpenAI-Project",
+    }
 
     @classmethod
     def get_chat_model_class(cls) -> builtins.type[OpenAIChatModel]:
         """The provider's chat model class."""
         return OpenAIChatModel
+
+    @classmethod
+    def get_chat_model_classes(cls) -> list[builtins.type[SpecChatModel]]:
+        """Every chat model class of the provider (the first is the default)."""
+        return [OpenAIChatModel, OpenAIResponseModel]
 
     @classmethod
     def get_embedding_model_class(cls) -> builtins.type[OpenAIEmbeddingModel]:
@@ -152,7 +207,24 @@ class OpenAICredential(CredentialBase):
 
 
 class OpenAIChatModel(SpecChatModel):
-    """OpenAI Chat Completions, and any OpenAI-compatible chat endpoint."""
+    """OpenAI Chat Completions, and any OpenAI-compatible chat endpoint.
+
+    Provider: OpenAI (``openai``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://platform.openai.com/docs/api-reference/chat
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``OpenAIChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens. Upper bound on generated tokens, reasoning included.
+        parallel_tool_calls (boolean): Parallel tool calls. Allow several tool calls in one turn.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'): Reasoning effort. Effort for reasoning models.
+        seed (integer): Seed. Best-effort deterministic sampling.
+        stop (array of string, at most 4 items): Stop sequences.
+        temperature (number, 0 to 2): Temperature. Sampling temperature; higher is more random.
+        top_p (number, 0 to 1): Top P. Nucleus sampling probability mass.
+    """
 
     Parameters = OpenAIChatModelParameters
     type: str = "openai_chat"
@@ -198,7 +270,22 @@ class OpenAIChatModel(SpecChatModel):
 
 
 class OpenAIResponseModel(SpecChatModel):
-    """The OpenAI Responses API (also spoken by xAI and DeepSeek); reasoning is kept encrypted and carried to the next turn."""
+    """The OpenAI Responses API (also spoken by xAI and DeepSeek); reasoning is kept encrypted and carried to the next turn.
+
+    Provider: OpenAI (``openai``), chat family, wire dialect ``openai_responses``.
+    Endpoint: POST ``{base_url}/responses``, streamed as sse.
+    Documented at https://platform.openai.com/docs/api-reference/chat
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``OpenAIResponseModel.Parameters``):
+        max_tokens (integer, > 0): Max output tokens. Upper bound on generated tokens, reasoning included.
+        parallel_tool_calls (boolean): Parallel tool calls. Allow several tool calls in one turn.
+        reasoning_effort (string, one of 'none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'): Reasoning effort. Effort for reasoning models.
+        reasoning_summary (string, one of 'auto', 'concise', 'detailed'): Reasoning summary. Ask reasoning models for a readable summary of their reasoning.
+        temperature (number, 0 to 2): Temperature. Sampling temperature; higher is more random.
+        top_p (number, 0 to 1): Top P. Nucleus sampling probability mass.
+        verbosity (string, one of 'low', 'medium', 'high'): Verbosity. How long the answer should be (GPT-5 and later).
+    """
 
     Parameters = OpenAIResponseModelParameters
     type: str = "openai_response"

@@ -12,6 +12,12 @@ from specwire._embedding.spec_model import SpecTextEmbeddingModel
 
 
 class OpenAIEmbeddingModelParameters(BaseModel):
+    """The parameters OpenAIEmbeddingModel accepts (all optional; None leaves the provider default).
+
+    dimensions (integer, >= 1): Dimensions. Output vector size (text-embedding-3 and later).
+    user (string): End-user id. An id for the end user, for abuse monitoring.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -28,7 +34,17 @@ class OpenAIEmbeddingModelParameters(BaseModel):
 
 
 class OpenAIEmbeddingModel(SpecTextEmbeddingModel):
-    """OpenAI embeddings (text-embedding-3-small/large), and any OpenAI-compatible /embeddings endpoint."""
+    """OpenAI embeddings (text-embedding-3-small/large), and any OpenAI-compatible /embeddings endpoint.
+
+    Provider: OpenAI (``openai``), embedding family, wire dialect ``openai_embeddings``.
+    Endpoint: POST ``{base_url}/embeddings``, streamed as sse.
+    Documented at https://platform.openai.com/docs/api-reference/chat
+    Call: ``await model(inputs, **kwargs)``.
+
+    Parameters (``OpenAIEmbeddingModel.Parameters``):
+        dimensions (integer, >= 1): Dimensions. Output vector size (text-embedding-3 and later).
+        user (string): End-user id. An id for the end user, for abuse monitoring.
+    """
 
     Parameters = OpenAIEmbeddingModelParameters
     type: str = "openai_embedding"

@@ -8,6 +8,7 @@ PROVIDERS: dict[str, dict[str, object]] = {}
 PROVIDERS["anthropic"] = {
     "label": "Anthropic",
     "credential": "AnthropicCredential",
+    "credential_type": "anthropic_credential",
     "chat": ("AnthropicChatModel",),
     "embedding": (),
     "tts": (),
@@ -15,6 +16,7 @@ PROVIDERS["anthropic"] = {
 PROVIDERS["dashscope"] = {
     "label": "DashScope (Alibaba Cloud Model Studio)",
     "credential": "DashScopeCredential",
+    "credential_type": "dashscope_credential",
     "chat": ("DashScopeChatModel",),
     "embedding": ("DashScopeEmbeddingModel",),
     "tts": ("DashScopeTTSModel", "DashScopeRealtimeTTSModel", "DashScopeCosyVoiceRealtimeTTSModel"),
@@ -22,6 +24,7 @@ PROVIDERS["dashscope"] = {
 PROVIDERS["deepseek"] = {
     "label": "DeepSeek",
     "credential": "DeepSeekCredential",
+    "credential_type": "deepseek_credential",
     "chat": ("DeepSeekChatModel",),
     "embedding": (),
     "tts": (),
@@ -29,6 +32,7 @@ PROVIDERS["deepseek"] = {
 PROVIDERS["gemini"] = {
     "label": "Google Gemini",
     "credential": "GeminiCredential",
+    "credential_type": "gemini_credential",
     "chat": ("GeminiChatModel",),
     "embedding": ("GeminiEmbeddingModel",),
     "tts": (),
@@ -36,6 +40,7 @@ PROVIDERS["gemini"] = {
 PROVIDERS["moonshot"] = {
     "label": "Moonshot AI (Kimi)",
     "credential": "MoonshotCredential",
+    "credential_type": "moonshot_credential",
     "chat": ("MoonshotChatModel",),
     "embedding": (),
     "tts": (),
@@ -43,6 +48,7 @@ PROVIDERS["moonshot"] = {
 PROVIDERS["ollama"] = {
     "label": "Ollama",
     "credential": "OllamaCredential",
+    "credential_type": "ollama_credential",
     "chat": ("OllamaChatModel",),
     "embedding": ("OllamaEmbeddingModel",),
     "tts": (),
@@ -50,6 +56,7 @@ PROVIDERS["ollama"] = {
 PROVIDERS["openai"] = {
     "label": "OpenAI",
     "credential": "OpenAICredential",
+    "credential_type": "openai_credential",
     "chat": ("OpenAIChatModel", "OpenAIResponseModel"),
     "embedding": ("OpenAIEmbeddingModel",),
     "tts": (),
@@ -57,6 +64,7 @@ PROVIDERS["openai"] = {
 PROVIDERS["xai"] = {
     "label": "xAI",
     "credential": "XAICredential",
+    "credential_type": "xai_credential",
     "chat": ("XAIChatModel",),
     "embedding": (),
     "tts": (),
@@ -96,4 +104,25 @@ TTS_MODELS: dict[str, str] = {
     "DashScopeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeRealtimeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope_tts",
+}
+
+FORMATTERS: dict[str, str] = {
+    "AnthropicChatFormatter": "specwire._formatters.anthropic",
+    "AnthropicMultiAgentFormatter": "specwire._formatters.anthropic",
+    "DashScopeChatFormatter": "specwire._formatters.dashscope",
+    "DashScopeMultiAgentFormatter": "specwire._formatters.dashscope",
+    "DeepSeekChatFormatter": "specwire._generated.deepseek",
+    "DeepSeekMultiAgentFormatter": "specwire._generated.deepseek",
+    "GeminiChatFormatter": "specwire._formatters.gemini",
+    "GeminiMultiAgentFormatter": "specwire._formatters.gemini",
+    "MoonshotChatFormatter": "specwire._generated.moonshot",
+    "MoonshotMultiAgentFormatter": "specwire._generated.moonshot",
+    "OllamaChatFormatter": "specwire._formatters.ollama",
+    "OllamaMultiAgentFormatter": "specwire._formatters.ollama",
+    "OpenAIChatFormatter": "specwire._formatters.openai",
+    "OpenAIMultiAgentFormatter": "specwire._formatters.openai",
+    "OpenAIResponseFormatter": "specwire._formatters.openai_responses",
+    "OpenAIResponseMultiAgentFormatter": "specwire._formatters.openai_responses",
+    "XAIChatFormatter": "specwire._generated.xai",
+    "XAIMultiAgentFormatter": "specwire._generated.xai",
 }

@@ -8,16 +8,31 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
+from specwire._formatters.base import FormatterBase
+from specwire._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 
 
 class XAIChatModelParameters(BaseModel):
+    """The parameters XAIChatModel accepts (all optional; None leaves the provider default).
+
+    frequency_penalty (number, -2 to 2): Frequency penalty.
+    max_tokens (integer, > 0): Max output tokens.
+    parallel_tool_calls (boolean): Parallel tool calls.
+    presence_penalty (number, -2 to 2): Presence penalty.
+    reasoning_effort (string, one of 'none', 'low', 'medium', 'high'): Reasoning effort. Reasoning models that take an effort (cards say which).
+    seed (integer): Seed.
+    stop (array of string): Stop sequences.
+    temperature (number, 0 to 2): Temperature.
+    top_p (number, 0 to 1): Top P.
+    """
+
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -42,8 +57,21 @@ class XAIChatModelParameters(BaseModel):
     top_p: Annotated[float | None, Field(ge=0.0, le=1.0, title="Top P")] = None
 
 
+class XAIChatFormatter(OpenAIChatFormatter):
+    """xAI's chat formatter: the `openai_chat` dialect's message format."""
+
+
+class XAIMultiAgentFormatter(OpenAIMultiAgentFormatter):
+    """xAI's multi-agent formatter: the `openai_chat` dialect's, with agent turns grouped in history tags."""
+
+
 class XAICredential(CredentialBase):
-    """Credential for xAI."""
+    """Credential for xAI (``type: xai_credential``).
+
+    Fields:
+        api_key (secret, env XAI_API_KEY): xAI API key.
+        base_url (default 'https://api.x.ai/v1'): root URL of the API.
+    """
 
     model_config = ConfigDict(title="xAI API", extra="forbid", validate_assignment=True)
 
@@ -53,6 +81,17 @@ class XAICredential(CredentialBase):
         default="https://api.x.ai/v1",
         description="Root URL of the API; point it at a proxy or a compatible server.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers see: a secret may be passed as a plain str (pydantic wraps
+        # it in SecretStr), and a field an environment variable can fill may be omitted.
+        def __init__(
+            self,
+            *,
+            type: Literal["xai_credential"] = "xai_credential",
+            api_key: str | SecretStr | None = None,
+            base_url: str = "https://api.x.ai/v1",
+        ) -> None: ...
 
     auth: ClassVar[AuthSpec | None] = AuthSpec(
         field="api_key", placement="header", name="Authorization", scheme="Bearer"
@@ -67,11 +106,29 @@ class XAICredential(CredentialBase):
 
 
 class XAIChatModel(SpecChatModel):
-    """xAI chat model."""
+    """xAI chat model.
+
+    Provider: xAI (``xai``), chat family, wire dialect ``openai_chat``.
+    Endpoint: POST ``{base_url}/chat/completions``, streamed as sse.
+    Documented at https://docs.x.ai/docs/api-reference#chat-completions
+    Call: ``await model(messages, tools=None, tool_choice=None, stream=..., **kwargs)``.
+
+    Parameters (``XAIChatModel.Parameters``):
+        frequency_penalty (number, -2 to 2): Frequency penalty.
+        max_tokens (integer, > 0): Max output tokens.
+        parallel_tool_calls (boolean): Parallel tool calls.
+        presence_penalty (number, -2 to 2): Presence penalty.
+        reasoning_effort (string, one of 'none', 'low', 'medium', 'high'): Reasoning effort. Reasoning models that take an effort (cards say which).
+        seed (integer): Seed.
+        stop (array of string): Stop sequences.
+        temperature (number, 0 to 2): Temperature.
+        top_p (number, 0 to 1): Top P.
+    """
 
     Parameters = XAIChatModelParameters
     type: str = "xai_chat"
     cards_dir: ClassVar[str | None] = "cards/xai/chat"
+    chat_formatter: ClassVar[builtins.type[FormatterBase] | None] = XAIChatFormatter
     binding: ClassVar[ModelBinding] = ModelBinding(
         provider="xai",
         family="chat",

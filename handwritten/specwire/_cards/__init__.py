@@ -11,7 +11,7 @@ from .card import EmbeddingModelCard, ModelCard, TTSModelCard
 from .errors import CardError, UnsupportedParameterError
 
 if TYPE_CHECKING:
-    from .enforcement import check_parameters_against_card
+    from .enforcement import check_parameters_against_card, removed_by_card
     from .loading import list_cards, removed_parameters
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "UnsupportedParameterError",
     "check_parameters_against_card",
     "list_cards",
+    "removed_by_card",
     "removed_parameters",
 ]
 __getattr__ = lazy_getattr(
@@ -29,6 +30,7 @@ __getattr__ = lazy_getattr(
     {
         "check_parameters_against_card": "specwire._cards.enforcement",
         "list_cards": "specwire._cards.loading",
+        "removed_by_card": "specwire._cards.enforcement",
         "removed_parameters": "specwire._cards.loading",
     },
 )

@@ -61,12 +61,38 @@ class _CardBase(BaseModel):
 
     def accepts(self, mime_type: str) -> bool:
         """Whether the model takes input of ``mime_type`` (``image/*`` matches any image)."""
-        major, _, minor = mime_type.partition("/")
-        for accepted in self.input_types:
-            a_major, _, a_minor = accepted.partition("/")
-            if a_major == major and (minor in ("*", a_minor) or a_minor == "*"):
-                return True
-        return False
+        return _matches(self.input_types, mime_type)
+
+    def produces(self, mime_type: str) -> bool:
+        """Whether the model can answer with ``mime_type`` (``audio/*`` matches any
+        audio): speech and images come back as ``DataBlock``s."""
+        return _matches(self.output_types, mime_type)
+
+
+def _matches(types: list[str], mime_type: str) -> bool:
+    major, _, minor = mime_type.partition("/")
+    for listed in types:
+        l_major, _, l_minor = listed.partition("/")
+        if l_major == major and (minor in ("*", l_minor) or l_minor == "*"):
+            return True
+    return False
+
+
+class CardPrices(BaseModel):
+    """List prices in USD per million tokens, for a model the ``genai-prices`` data does
+    not cover (that data wins where it has the model). ``input`` is the uncached rate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0, description="USD per million uncached input tokens.")
+    output: float = Field(ge=0, description="USD per million output tokens (reasoning included).")
+    cache_read: float | None = Field(
+        default=None, ge=0, description="USD per million cache-read tokens."
+    )
+    cache_write: float | None = Field(
+        default=None, ge=0, description="USD per million cache-write tokens."
+    )
+    source: str | None = Field(default=None, description="Where the prices were read, and when.")
 
 
 class ModelCard(_CardBase):
@@ -75,6 +101,9 @@ class ModelCard(_CardBase):
     type: Literal["chat_model"] = "chat_model"
     context_size: PositiveInt = Field(description="Maximum context window in tokens.")
     output_size: PositiveInt = Field(description="Maximum output tokens.")
+    prices: CardPrices | None = Field(
+        default=None, description="List prices, where genai-prices lacks the model."
+    )
 
     @property
     def supports_thinking(self) -> bool:

@@ -4,7 +4,6 @@ class, through ``get_chat_model_class`` / ``get_embedding_model_class`` /
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -33,24 +32,26 @@ class CatalogEntry:
 
 
 def providers() -> dict[str, str]:
-    """Provider id -> label, for every generated provider."""
-    registry = importlib.import_module("specwire._generated.registry")
-    return {name: str(info["label"]) for name, info in registry.PROVIDERS.items()}
+    """Provider id -> label, for every generated and registered provider."""
+    from .._core.credential_registry import provider_entries
+
+    return {name: entry.label for name, entry in provider_entries().items()}
 
 
 def credential_class(provider: str) -> type[Any]:
-    """The credential class of a generated provider."""
-    registry = importlib.import_module("specwire._generated.registry")
-    name = str(registry.PROVIDERS[provider]["credential"])
-    cls: type[Any] = getattr(importlib.import_module(registry.CREDENTIALS[name]), name)
-    return cls
+    """The credential class of a provider (generated or registered; any letter case)."""
+    from .._core.credential_registry import find_provider
+
+    entry = find_provider(provider)
+    if entry is None:
+        raise KeyError(provider)
+    return entry.credential
 
 
 def model_classes(credential: type[Any], family: Family) -> list[type[Any]]:
     """The model classes a credential offers for ``family``."""
     if family == "chat":
-        chat = credential.get_chat_model_class()
-        return [] if chat is None else [chat]
+        return list(credential.get_chat_model_classes())
     if family == "embedding":
         embedding = credential.get_embedding_model_class()
         return [] if embedding is None else [embedding]
@@ -63,7 +64,7 @@ def iter_catalog(
     """Cards of every provider (or one), family by family, in card-file order."""
     labels = providers()
     for name in sorted(labels):
-        if provider is not None and name != provider:
+        if provider is not None and name != provider.lower():
             continue
         credential = credential_class(name)
         for fam in FAMILIES:

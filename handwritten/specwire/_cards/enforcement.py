@@ -1,4 +1,11 @@
-"""Call-time use of cards: a parameter a model's card removes is refused, not sent."""
+"""Call-time use of cards: a parameter a model's card removes is refused, not sent.
+
+One rule for every family (chat, embedding, TTS; generated or hand-written classes, with
+shipped cards or a ``_models/`` folder): the family bases call
+:func:`check_parameters_against_card` when a model is built and again for a call's
+keyword overrides, and leave the removed fields out of what they send
+(:func:`removed_by_card`), so a class default for such a field never reaches the wire.
+"""
 
 from __future__ import annotations
 
@@ -30,3 +37,8 @@ def check_parameters_against_card(
     refused = sorted(given & removed)
     if refused:
         raise UnsupportedParameterError(model_name, refused, card_file)
+
+
+def removed_by_card(model_cls: type[Any], model_name: str) -> frozenset[str]:
+    """The ``Parameters`` fields ``model_name``'s card removes (empty without a card)."""
+    return removed_parameters(model_cls, model_name)[0]

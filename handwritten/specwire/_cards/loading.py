@@ -198,10 +198,16 @@ def list_cards(
     return [card.model_copy(deep=True) for card in _default_cards(model_cls, family)]
 
 
+def card_named(model_cls: type[Any], family: Family, name: str) -> AnyCard | None:
+    """The card of ``model_cls`` named ``name`` (the cached object: read, never change)."""
+    return next((c for c in _default_cards(model_cls, family) if c.name == name), None)
+
+
 # Per class: shipped cards never change while the process runs. A class with a _models/
 # folder is cached too; pass custom_yaml_dir to re-read a folder.
 _CARDS: dict[tuple[type[Any], str], tuple[AnyCard, ...]] = {}
 _REMOVED: dict[type[Any], dict[str, tuple[frozenset[str], str]]] = {}
+_PRICES: dict[type[Any], dict[str, dict[str, Any]]] = {}
 
 
 def _default_cards(model_cls: type[Any], family: Family) -> tuple[AnyCard, ...]:
@@ -265,12 +271,7 @@ def _removed_index(model_cls: type[Any]) -> dict[str, tuple[frozenset[str], str]
     # Reads only the raw overrides (no schema merging): this runs when a model is built.
     params = parameters_of(model_cls)
     fields = set(params.model_fields) if params is not None else set()
-    source = _card_source(model_cls)
-    records: list[tuple[str, Mapping[str, Any]]] = []
-    if isinstance(source, Path):
-        records = [(str(p), read_card_file(p)) for p in card_files(source)]
-    elif source is not None:
-        records = [(f"{source.FOLDER}/{f}", d) for f, d in source.CARDS.items()]
+    records = _raw_records(model_cls)
     index: dict[str, tuple[frozenset[str], str]] = {}
     for file, data in records:
         overrides = data.get("parameter_overrides") or data.get("parameters_overrides") or {}
@@ -279,8 +280,31 @@ def _removed_index(model_cls: type[Any]) -> dict[str, tuple[frozenset[str], str]
     return index
 
 
+def card_prices(model_cls: type[Any], model_name: str) -> dict[str, Any] | None:
+    """The ``prices`` mapping of ``model_name``'s card for ``model_cls`` (raw, as the
+    card was validated at regeneration), or None."""
+    index = _PRICES.get(model_cls)
+    if index is None:
+        index = _PRICES[model_cls] = {
+            str(data.get("name")): data["prices"]
+            for _, data in _raw_records(model_cls)
+            if isinstance(data.get("prices"), dict)
+        }
+    return index.get(model_name)
+
+
+def _raw_records(model_cls: type[Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    source = _card_source(model_cls)
+    if isinstance(source, Path):
+        return [(str(p), read_card_file(p)) for p in card_files(source)]
+    if source is not None:
+        return [(f"{source.FOLDER}/{f}", d) for f, d in source.CARDS.items()]
+    return []
+
+
 def clear_caches() -> None:
     """Forget cached cards (for tests that write ``_models/`` folders)."""
     _CARDS.clear()
     _REMOVED.clear()
+    _PRICES.clear()
     _base_schema_cached.cache_clear()

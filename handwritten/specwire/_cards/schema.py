@@ -14,6 +14,9 @@ Form-friendly shape (the choice, and why):
 * ``{hidden: true}`` stays on the field as ``"hidden": true`` (an annotation JSON Schema
   validators ignore): the field is still valid in code, forms skip it.
 * ``null`` removes the field from ``properties``; the call-time check refuses it.
+* A TTS card's ``voices`` become the ``voice`` enum; when the ``Parameters`` default
+  voice is not among them the card's first voice is the default (a default the card
+  sets itself must be listed).
 
 Overrides may only narrow what the API accepts: a bound looser than the API-wide one, an
 enum value the ``Parameters`` class would refuse, a changed ``type``, or a default outside
@@ -162,8 +165,19 @@ def merge_overrides(
             raise OverrideError(where, "no such parameter to merge into")
         properties[name] = _merge_field(where, properties[name], override, adapt)
     if voices and "voice" in properties:  # after the overrides, which may set the default
-        _check_default("voices", properties["voice"], adapt)
+        _settle_voice_default(properties["voice"])
     return schema
+
+
+def _settle_voice_default(voice: dict[str, Any]) -> None:
+    """The ``voice`` default is one of the card's voices: a ``Parameters`` default the
+    card does not list gives way to its first voice. (The reference's custom TTS model
+    declares ``voice = "default"``; its cards list real voices. A default the card sets
+    itself was checked in ``_inject_voices``.)"""
+    default = voice.get("default")
+    enum: list[Any] = voice["enum"]
+    if default is not None and default not in enum:
+        voice["default"] = enum[0]
 
 
 def _inject_voices(
@@ -182,6 +196,13 @@ def _inject_voices(
     voice_override = overrides.get("voice") or {}
     if "enum" in voice_override and set(voice_override["enum"]) != set(voices):
         raise OverrideError("parameter_overrides.voice.enum", "differs from the card's voices list")
+    own_default = voice_override.get("default")
+    if own_default is not None and own_default not in voices and not adapt:
+        raise OverrideError(
+            "parameter_overrides.voice.default",
+            f"{own_default!r} is not one of the card's voices {voices}; list it in voices "
+            f"or leave the default out (the first voice, {voices[0]!r}, is then the default)",
+        )
     voice["enum"] = _narrow_enum("voices", voice, voices, adapt)
 
 

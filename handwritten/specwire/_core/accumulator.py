@@ -9,6 +9,8 @@ Usage is replaced, never summed: providers report running totals.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Hashable, Mapping
 from typing import Any, Literal
 
@@ -18,7 +20,7 @@ from .ids import new_id
 from .reading import count, wrong
 from .response import ChatUsage
 
-BlockKind = Literal["text", "thinking", "tool_call", "data"]
+BlockKind = Literal["text", "thinking", "tool_call", "data", "media"]
 ResponseBlock = TextBlock | ThinkingBlock | ToolCallBlock | DataBlock
 
 
@@ -28,8 +30,10 @@ class _Slot:
         "data",
         "extra",
         "kind",
+        "media_type",
         "name",
         "parts",
+        "pending",
         "redacted",
         "signature",
         "taken",
@@ -46,6 +50,8 @@ class _Slot:
         self.tool_id: str | None = None
         self.name: str | None = None
         self.data: DataBlock | None = None
+        self.media_type: str | None = None  # of a "media" slot's bytes
+        self.pending = ""  # a "media" slot's base64 characters short of a quantum
         self.extra: dict[str, Any] | None = None  # provider fields kept on the block
 
     def add_extra(self, extra: Mapping[str, Any] | None) -> None:
@@ -165,6 +171,29 @@ class StreamAccumulator:
         slot.data = block
         self._dirty[id(slot)] = slot
 
+    def media(self, data: str, media_type: str, key: Hashable = "media") -> None:
+        """Append a base64 piece of streamed media (audio) to the data block under
+        ``key``. A delta carries its own pieces, the final block every piece, each as
+        one valid base64 string: pieces are decoded here, so independently padded pieces
+        (OpenAI) never concatenate into a corrupt string, and a piece cut mid-quantum
+        waits for the rest. ``media_type`` of the first piece is the block's."""
+        if not data:
+            return
+        slot = self._slot(key, "media")
+        if slot.media_type is None:
+            slot.media_type = media_type
+        text = slot.pending + data.strip()
+        if "=" in text:  # a complete, padded piece
+            whole, slot.pending = text, ""
+        else:
+            cut = len(text) - len(text) % 4
+            whole, slot.pending = text[:cut], text[cut:]
+        raw = _b64decode(whole)
+        if raw:
+            # Kept as latin-1 text (one char per byte): joining parts joins the bytes.
+            slot.parts.append(raw.decode("latin-1"))
+            self._dirty[id(slot)] = slot
+
     def usage(self, **fields: int | None) -> None:
         """Record the provider's running usage totals (later values replace earlier)."""
         for name, value in fields.items():
@@ -244,6 +273,14 @@ class StreamAccumulator:
                 {"type": "tool_call", "id": slot.tool_id, "name": slot.name or "", "input": text},
                 dict(slot.extra) if slot.extra else {},
             )
+        if kind == "media":
+            if final and slot.pending:  # a last piece cut short: what it still holds
+                text += _b64decode(slot.pending + "=" * (-len(slot.pending) % 4)).decode("latin-1")
+            if not text:
+                return None
+            encoded = base64.b64encode(text.encode("latin-1")).decode("ascii")
+            source = {"type": "base64", "data": encoded, "media_type": slot.media_type or ""}
+            return DataBlock.model_validate({"source": source, "id": slot.block_id})
         return slot.data
 
     def chat_usage(self, elapsed: float) -> ChatUsage | None:
@@ -251,3 +288,11 @@ class StreamAccumulator:
         if not self.usage_fields:
             return None
         return ChatUsage(time=elapsed, **self.usage_fields)
+
+
+def _b64decode(text: str) -> bytes:
+    # lenient, as providers' own samples decode; a piece that is not base64 adds nothing
+    try:
+        return base64.b64decode(text)
+    except (binascii.Error, ValueError):
+        return b""

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .errors import ToolArgumentsError
 from .ids import new_id
+
+_JSON_KINDS: dict[type, str] = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
 
 
 class TextBlock(BaseModel):
@@ -71,6 +82,26 @@ class ToolCallBlock(BaseModel):
     def arguments(self) -> str:
         """The arguments JSON text (an alias of ``input``)."""
         return self.input
+
+    def parsed_input(self) -> dict[str, Any]:
+        """The arguments as a dict (a new one each call). Empty text means no arguments
+        (``{}``); text that is not a JSON object raises
+        :class:`~specwire.errors.ToolArgumentsError` naming the call."""
+        text = self.input
+        if not text.strip():
+            return {}
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ToolArgumentsError(
+                self.name, self.id, text, f"arguments are not valid JSON ({exc})"
+            ) from None
+        if not isinstance(value, dict):
+            kind = _JSON_KINDS.get(type(value), type(value).__name__)
+            raise ToolArgumentsError(
+                self.name, self.id, text, f"arguments are a JSON {kind}, not an object"
+            )
+        return value
 
 
 class ToolResultBlock(BaseModel):

@@ -6,7 +6,7 @@ import builtins
 import json
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -17,6 +17,7 @@ from .errors import BadRequestError, InvalidInputError, StructuredOutputError
 from .json_repair import parse_json_object
 from .messages import Msg, UserMsg
 from .response import ChatResponse, ChatUsage, StructuredResponse
+from .telemetry import chat_request_attributes, traced_chat_call
 
 if TYPE_CHECKING:
     from .._cards import ModelCard
@@ -60,6 +61,10 @@ class ChatModelBase(ModelLifecycle, ABC):
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()
+        from .._cards import check_parameters_against_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
         self.stream = stream
         self.max_retries = max_retries
         self.context_size = context_size
@@ -69,17 +74,96 @@ class ChatModelBase(ModelLifecycle, ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model={self.model!r}, stream={self.stream})"
 
+    # A per-call ``stream=True``/``False`` is what type checkers can follow (as in the
+    # provider SDKs); the constructor's ``stream`` decides at run time only, so a call
+    # without ``stream=`` is typed as either answer.
+    @overload
     async def __call__(
         self,
         messages: Sequence[Msg],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: Any = None,
+        *,
+        stream: Literal[True],
+        **kwargs: Any,
+    ) -> AsyncGenerator[ChatResponse, None]: ...
+    @overload
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: Literal[False],
+        **kwargs: Any,
+    ) -> ChatResponse: ...
+    @overload
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: bool | None = None,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]: ...
+    async def __call__(
+        self,
+        messages: Sequence[Msg],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        *,
+        stream: bool | None = None,
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
-        """Call the model; see the class docstring for what comes back."""
+        """Call the model: ``stream=True`` (per call, or the constructor's default) gives
+        an async generator of delta chunks and one final chunk; ``stream=False`` one
+        ``ChatResponse``. Messages, tools and ``tool_choice`` are checked first."""
         checked = check_messages(messages)
         check_tools(tools, tool_choice)
-        return await self._call_api(self.model, checked, tools, tool_choice, **kwargs)
+        if stream is not None:
+            kwargs["stream"] = stream
+        self._check_call_parameters(kwargs)
+        return await self._traced_call(self.model, checked, tools, tool_choice, **kwargs)
+
+    async def _traced_call(
+        self,
+        model_name: str,
+        messages: list[Msg],
+        tools: list[dict[str, Any]] | None,
+        tool_choice: Any,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """``_call_api`` inside an OpenTelemetry span when the application set a
+        provider (every chat model, hand-written ones too); a plain call otherwise."""
+        binding = getattr(type(self), "binding", None)
+
+        def attributes() -> dict[str, Any]:
+            fields = type(self.parameters).model_fields
+            chosen = {
+                **self.parameters.model_dump(exclude_none=True),
+                **{k: v for k, v in kwargs.items() if k in fields and v is not None},
+            }
+            stream = bool(kwargs.get("stream", self.stream))
+            return chat_request_attributes(chosen, stream, messages, tools)
+
+        result: ChatResponse | AsyncGenerator[ChatResponse, None] = await traced_chat_call(
+            lambda: self._call_api(model_name, messages, tools, tool_choice, **kwargs),
+            provider=binding.provider if binding is not None else type(self).__name__,
+            model=model_name,
+            credential=self.credential,
+            attributes=attributes,
+        )
+        return result
+
+    def _check_call_parameters(self, kwargs: dict[str, Any]) -> None:
+        """Refuse keyword overrides of ``Parameters`` fields the model's card removes."""
+        fields = type(self.parameters).model_fields
+        overrides = {k: v for k, v in kwargs.items() if k in fields}
+        if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
 
     @abstractmethod
     async def _call_api(
@@ -105,24 +189,22 @@ class ChatModelBase(ModelLifecycle, ABC):
         is offered with ``tool_choice="auto"`` and an instruction, and finally the JSON
         is asked for as text."""
         messages = check_messages(messages)
-        if isinstance(structured_model, type) and issubclass(structured_model, BaseModel):
-            schema = structured_model.model_json_schema()
-        elif isinstance(structured_model, dict):
-            schema = dict(structured_model)
-            _check_schema(schema)
-        else:
+        if isinstance(structured_model, dict):
+            _check_schema(structured_model)
+        elif not (isinstance(structured_model, type) and issubclass(structured_model, BaseModel)):
             raise InvalidInputError(
                 "structured_model must be a pydantic model class or a JSON schema dict, "
                 f"got {type(structured_model).__name__}"
             )
-        tool = {
-            "type": "function",
-            "function": {
-                "name": STRUCTURED_TOOL_NAME,
-                "description": "Return the requested information as the arguments of this call.",
-                "parameters": schema,
-            },
-        }
+        from .tool_schema import tool_schema
+
+        # the same builder as specwire.tool.tool_schema, under a fixed name
+        tool = tool_schema(
+            structured_model,
+            name=STRUCTURED_TOOL_NAME,
+            description="Return the requested information as the arguments of this call.",
+        )
+        schema: dict[str, Any] = tool["function"]["parameters"]
         attempts: list[tuple[list[dict[str, Any]] | None, Any, str | None]] = [
             ([tool], STRUCTURED_TOOL_NAME, None),
             ([tool], "auto", f"Call the tool {STRUCTURED_TOOL_NAME} with your answer."),
@@ -133,6 +215,7 @@ class ChatModelBase(ModelLifecycle, ABC):
                 + json.dumps(schema, ensure_ascii=False),
             ),
         ]
+        self._check_call_parameters(kwargs)
         failures: list[BaseException] = []
         usage: ChatUsage | None = None
         for number, (tools, choice, instruction) in enumerate(attempts, 1):
@@ -140,7 +223,7 @@ class ChatModelBase(ModelLifecycle, ABC):
             if instruction:
                 msgs.append(UserMsg(name="user", content=instruction))
             try:
-                response = await self._call_api(self.model, msgs, tools, choice, **kwargs)
+                response = await self._traced_call(self.model, msgs, tools, choice, **kwargs)
             except BadRequestError as exc:
                 # e.g. a forced tool_choice refused with thinking on
                 exc.add_note(f"structured output attempt {number}: {_MODES[number - 1]}")

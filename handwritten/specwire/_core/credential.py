@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
@@ -29,6 +30,8 @@ class CredentialBase(BaseModel):
     """Environment variables a missing field is read from, in order."""
     base_url_field: ClassVar[str] = "base_url"
     """The field that holds the provider root URL."""
+    header_fields: ClassVar[dict[str, str]] = {}
+    """Fields sent as HTTP headers when set (field -> header), e.g. OpenAI's organization."""
 
     @model_validator(mode="before")
     @classmethod
@@ -71,14 +74,19 @@ class CredentialBase(BaseModel):
         return None if value is None else str(value)
 
     def auth_headers(self) -> dict[str, str]:
-        """Headers that authenticate a request."""
+        """Headers that authenticate a request (and the header fields that are set)."""
+        headers: dict[str, str] = {}
+        for field, header in self.header_fields.items():
+            value = self.secret(field)
+            if value:
+                headers[header] = value
         auth = self.auth
         if auth is None or auth.placement != "header":
-            return {}
+            return headers
         value = self.secret(auth.field)
-        if not value:
-            return {}
-        return {auth.name: f"{auth.scheme} {value}" if auth.scheme else value}
+        if value:
+            headers[auth.name] = f"{auth.scheme} {value}" if auth.scheme else value
+        return headers
 
     def auth_query(self) -> dict[str, str]:
         """Query parameters that authenticate a request."""
@@ -93,6 +101,13 @@ class CredentialBase(BaseModel):
     def get_chat_model_class(cls) -> builtins.type[ChatModelBase] | None:
         """The provider's chat model class."""
         return None
+
+    @classmethod
+    def get_chat_model_classes(cls) -> Sequence[builtins.type[ChatModelBase]]:
+        """Every chat model class of the provider, the default (``get_chat_model_class``)
+        first; OpenAI's are ``OpenAIChatModel`` and ``OpenAIResponseModel``."""
+        chat = cls.get_chat_model_class()
+        return [] if chat is None else [chat]
 
     @classmethod
     def get_embedding_model_class(cls) -> builtins.type[Any] | None:

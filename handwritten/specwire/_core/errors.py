@@ -135,6 +135,22 @@ class InvalidInputError(SpecwireError, TypeError, ValueError):
     ``ValueError`` too, so code that caught either keeps working."""
 
 
+class ToolArgumentsError(SpecwireError, ValueError):
+    """A tool call's arguments are not a JSON object (``ToolCallBlock.parsed_input()``).
+
+    ``tool_name`` and ``tool_call_id`` name the call, ``arguments`` is the raw text."""
+
+    def __init__(self, tool_name: str, tool_call_id: str, arguments: str, problem: str) -> None:
+        shown = arguments if len(arguments) <= 80 else arguments[:77] + "..."
+        super().__init__(
+            f"tool call {tool_name!r} (id {tool_call_id!r}): {problem}; arguments: {shown!r}"
+        )
+        self.tool_name = tool_name
+        self.tool_call_id = tool_call_id
+        self.arguments = arguments
+        self.problem = problem
+
+
 def error_class_for_status(status: int) -> type[ProviderError]:
     """The error class an HTTP status maps to."""
     if status in (400, 413, 422):

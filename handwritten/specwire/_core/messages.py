@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -10,6 +11,8 @@ from .blocks import ContentBlock, TextBlock
 from .ids import new_id, now_iso
 
 Role = Literal["user", "assistant", "system"]
+MsgContent = str | Sequence[ContentBlock | dict[str, Any]] | None
+"""What ``content=`` takes: a string (one ``TextBlock``), blocks (or their dicts), None."""
 
 _ALLOWED_BLOCKS: dict[str, frozenset[str]] = {
     "user": frozenset({"text", "data", "tool_result"}),
@@ -28,6 +31,19 @@ class Msg(BaseModel):
     id: str = Field(default_factory=new_id)
     metadata: dict[str, Any] = Field(default_factory=dict)
     created_at: str = Field(default_factory=now_iso)
+
+    if TYPE_CHECKING:
+        # Type checkers see what the validator accepts, not only the stored list.
+        def __init__(
+            self,
+            *,
+            name: str,
+            content: MsgContent,
+            role: Role,
+            id: str = ...,
+            metadata: dict[str, Any] = ...,
+            created_at: str = ...,
+        ) -> None: ...
 
     @field_validator("content", mode="before")
     @classmethod
@@ -68,14 +84,53 @@ class UserMsg(Msg):
 
     role: Literal["user"] = "user"
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            content: MsgContent,
+            role: Literal["user"] = "user",
+            id: str = ...,
+            metadata: dict[str, Any] = ...,
+            created_at: str = ...,
+        ) -> None: ...
+
 
 class AssistantMsg(Msg):
     """A message from the model or an agent."""
 
     role: Literal["assistant"] = "assistant"
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            content: MsgContent,
+            role: Literal["assistant"] = "assistant",
+            id: str = ...,
+            metadata: dict[str, Any] = ...,
+            created_at: str = ...,
+        ) -> None: ...
+
 
 class SystemMsg(Msg):
     """A system prompt."""
 
     role: Literal["system"] = "system"
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            content: MsgContent,
+            role: Literal["system"] = "system",
+            id: str = ...,
+            metadata: dict[str, Any] = ...,
+            created_at: str = ...,
+        ) -> None: ...

@@ -12,11 +12,24 @@ from .ids import new_id, now_iso
 
 
 class ChatUsage(BaseModel):
-    """Tokens counted by the provider, and the seconds the call took.
+    """Tokens counted by the provider, the seconds the call took, and its cost.
 
-    ``input_tokens`` includes prompt-cache reads and writes where the provider reports
-    them apart (Anthropic), so it is always the full prompt size; the cache figures are
-    kept beside it."""
+    One meaning for every provider (the dialects convert):
+
+    - ``input_tokens``: the whole prompt, cache reads and cache writes included (where a
+      provider reports them apart, as Anthropic does, they are added back);
+    - ``cache_read_input_tokens`` / ``cache_creation_input_tokens``: the parts of the
+      prompt read from / written to the provider's prompt cache;
+    - ``output_tokens``: everything generated, reasoning included (Gemini counts its
+      thoughts apart; they are added). One exception: xAI's Chat Completions report
+      reasoning beside ``completion_tokens``, and ``output_tokens`` keeps that figure
+      (the conformance recordings pin it), so there the reasoning is not inside it;
+    - ``reasoning_tokens``: the reasoning part of the output, where reported;
+    - ``cost``: USD, from genai-prices (``specwire[prices]``) or the model card's prices;
+      None when neither knows the model.
+
+    So ``input_tokens - cache_read_input_tokens - cache_creation_input_tokens`` is the
+    uncached prompt and ``output_tokens - reasoning_tokens`` the visible answer."""
 
     input_tokens: int = 0
     output_tokens: int = 0
@@ -24,6 +37,7 @@ class ChatUsage(BaseModel):
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
     reasoning_tokens: int = 0
+    cost: float | None = None
     type: Literal["chat"] = "chat"
 
 

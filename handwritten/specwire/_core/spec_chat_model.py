@@ -8,7 +8,7 @@ policy, decodes the stream format and feeds the dialect's events to the accumula
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
@@ -37,8 +37,10 @@ from .errors import (
 from .extra import merge_extra
 from .finish_reasons import FinishReason, normalize_finish_reason
 from .ids import new_id, now_iso
-from .response import ChatResponse
+from .pricing import usage_cost
+from .response import ChatResponse, ChatUsage
 from .secrets import Redactor
+from .telemetry import CallTelemetry, current_call, observed
 from .transport import check_stream_content_type, decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
@@ -49,6 +51,10 @@ class SpecChatModel(ChatModelBase, BoundModel):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
+    chat_formatter: ClassVar[type[FormatterBase] | None] = None
+    """The provider's named formatter (``DeepSeekChatFormatter``), generated for a
+    provider that shares another's dialect; the default where its endpoint speaks that
+    dialect."""
 
     def __init__(
         self,
@@ -81,10 +87,6 @@ class SpecChatModel(ChatModelBase, BoundModel):
                 f"not {type(self.parameters).__name__}"
             )
         check_credential_family(self, credential)
-        from .._cards import check_parameters_against_card
-
-        # a parameter the model's card removes is refused here (no-op without a card)
-        check_parameters_against_card(type(self), model, self.parameters)
         self._dialect: ChatDialect = self._bind(
             credential,
             ChatDialect,
@@ -98,7 +100,9 @@ class SpecChatModel(ChatModelBase, BoundModel):
             },
         )
         if formatter is None:
-            self.formatter = self._dialect.formatter_class()
+            named, default = self.chat_formatter, self._dialect.formatter_class
+            fits = named is not None and issubclass(named, default)
+            self.formatter = (named if fits else default)()  # type: ignore[misc]
         self._read_timeout = read_timeout_of(timeout)
         self.deadline = check_deadline(deadline)
 
@@ -139,14 +143,17 @@ class SpecChatModel(ChatModelBase, BoundModel):
         )
         log.request(wire.path, wire.body)
         ends = None if deadline is None else time.monotonic() + deadline
+        # set by ChatModelBase around this call when telemetry is on: the engine adds
+        # what only it sees (the provider's response id, model and stop reason)
+        telemetry = current_call()
         if not stream:
             async with within_deadline(ends, deadline, self.binding.provider, log):
                 return await self._retry.run(
-                    lambda: self._complete(wire, started), log=log, deadline=ends
+                    lambda: self._complete(wire, started, telemetry), log=log, deadline=ends
                 )
         async with within_deadline(ends, deadline, self.binding.provider, log):
             response = await self._retry.run(lambda: self._open(wire, True), log=log, deadline=ends)
-        return self._stream(response, wire, started, log, ends)
+        return self._stream(response, wire, started, log, ends, telemetry)
 
     def _split_kwargs(
         self, kwargs: dict[str, Any]
@@ -158,10 +165,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in fields}
         extra = dict(kwargs.pop("extra_body", None) or {})
         params = self.parameters
-        if overrides:
-            from .._cards import check_parameters_against_card
-
-            check_parameters_against_card(type(self), self.model, overrides)
+        if overrides:  # removed ones were refused by the base's _check_call_parameters
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
@@ -181,7 +185,9 @@ class SpecChatModel(ChatModelBase, BoundModel):
             errors=self._dialect.errors,
         )
 
-    async def _complete(self, wire: WireRequest, started: float) -> ChatResponse:
+    async def _complete(
+        self, wire: WireRequest, started: float, telemetry: CallTelemetry | None = None
+    ) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False), self.binding.provider)
         acc = self._dialect.accumulator()
         try:
@@ -193,11 +199,14 @@ class SpecChatModel(ChatModelBase, BoundModel):
             raise _malformed(
                 exc, self._dialect.name, "the response", body, self.binding.provider
             ) from exc
+        if telemetry is not None:
+            telemetry.on_payload(body)
+            telemetry.on_accumulated(acc)
         finish, provider_finish = self._finish_reason(acc, content)
         return ChatResponse(
             content=content,
             is_last=True,
-            usage=acc.chat_usage(time.perf_counter() - started),
+            usage=self._usage(acc, wire, started),
             metadata=dict(acc.extra) or None,
             finish_reason=finish,
             provider_finish_reason=provider_finish,
@@ -217,6 +226,18 @@ class SpecChatModel(ChatModelBase, BoundModel):
             reason = "tool_calls"
         return reason, provider_value
 
+    def _usage(self, acc: StreamAccumulator, wire: WireRequest, started: float) -> ChatUsage | None:
+        """The call's usage, priced (see ``pricing``) when the model's prices are known."""
+        usage = acc.chat_usage(time.perf_counter() - started)
+        if usage is not None:
+            from .._cards.loading import card_prices
+
+            model = self.model
+            usage.cost = usage_cost(
+                usage, model, self.credential.resolved_base_url(), card_prices(type(self), model)
+            )
+        return usage
+
     async def _stream(
         self,
         response: httpx.Response,
@@ -224,6 +245,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
         started: float,
         log: CallLog,
         ends: float | None,
+        telemetry: CallTelemetry | None = None,
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
@@ -235,7 +257,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
             while True:
                 try:
                     check_stream_content_type(response, provider)
-                    reader = self._read_stream(response, acc)
+                    reader = self._read_stream(response, acc, telemetry)
                     while True:
                         if ends is None or ends - time.monotonic() > self._read_timeout:
                             delta = await anext(reader, None)  # the read timeout comes first
@@ -278,12 +300,14 @@ class SpecChatModel(ChatModelBase, BoundModel):
                         response = await self._retry.run(
                             lambda: self._open(wire, True), log=log, deadline=ends
                         )
+            if telemetry is not None:
+                telemetry.on_accumulated(acc)
             content = acc.final_blocks()
             finish, provider_finish = self._finish_reason(acc, content)
             yield ChatResponse(
                 content=content,
                 is_last=True,
-                usage=acc.chat_usage(time.perf_counter() - started),
+                usage=self._usage(acc, wire, started),
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,
@@ -324,13 +348,18 @@ class SpecChatModel(ChatModelBase, BoundModel):
         )
 
     async def _read_stream(
-        self, response: httpx.Response, acc: StreamAccumulator
+        self,
+        response: httpx.Response,
+        acc: StreamAccumulator,
+        telemetry: CallTelemetry | None = None,
     ) -> AsyncGenerator[list[Any], None]:
         """Decode the body and feed the dialect; yield the accumulator's delta after each
         network read (events that arrived together leave as one chunk)."""
         fmt = self._endpoint.stream_format
         chunks = _body(response)
-        on_event = self._dialect.on_event
+        on_event: Callable[[str | None, Any, StreamAccumulator], None] = self._dialect.on_event
+        if telemetry is not None:
+            on_event = observed(on_event, telemetry)  # the response id and model
         provider = self.binding.provider
         take = acc.take_delta
         payload: Any = None  # the item being read, named when it is malformed

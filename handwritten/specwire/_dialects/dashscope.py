@@ -24,6 +24,7 @@ from .._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
 from .._core.errors import ProviderError, ServerError, StreamBrokenError
 from .._core.reading import obj, objects
 from .._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
+from .media_output import dashscope_audio_part
 from .tools import function_tools, openai_function_tools, tool_choice
 
 _MEDIA_KEYS = ("image", "video", "audio")
@@ -132,6 +133,7 @@ class DashScopeChatDialect(ChatDialect):
             text = _text_of(message.get("content"))
             if text:
                 acc.text(text)
+            _media_parts(message.get("content"), acc)
             calls = objects(
                 message.get("tool_calls"), "output.choices[0].message.tool_calls", self.provider
             )
@@ -185,6 +187,16 @@ def _text_of(content: Any) -> str:
     if isinstance(content, list):
         return "".join(p["text"] for p in content if isinstance(p, dict) and p.get("text"))
     return ""
+
+
+def _media_parts(content: Any, acc: StreamAccumulator) -> None:
+    """Audio parts of a message's content (Qwen-Omni speech output): one audio block per
+    answer, streamed pieces appended (a chunk's part position varies with what else it
+    carries, so it is not the key)."""
+    if isinstance(content, list):
+        for part in content:
+            if isinstance(part, dict) and part.get("audio"):
+                dashscope_audio_part(acc, part["audio"], 0)
 
 
 def _multimodal_message(message: dict[str, Any]) -> dict[str, Any]:

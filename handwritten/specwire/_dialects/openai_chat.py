@@ -100,6 +100,15 @@ class OpenAIChatDialect(ChatDialect):
         return out
 
     # ------------------------------------------------------------------ response
+    @staticmethod
+    def _speech(acc: StreamAccumulator, audio: Any) -> None:
+        """Speech output (``modalities: ["text", "audio"]``): the audio as a data block,
+        its transcript as text. Imported here, where speech arrives: most answers carry
+        none."""
+        from .media_output import openai_audio
+
+        openai_audio(acc, audio)
+
     # Provider JSON is read through specwire._core.reading: a wrongly shaped answer
     # raises ResponseFormatError naming the path (choices[0].message.tool_calls[1]...).
     def on_response(self, body: Any, acc: StreamAccumulator) -> None:
@@ -132,6 +141,8 @@ class OpenAIChatDialect(ChatDialect):
                     name=text(fn.get("name"), f"{where}[{i}].function.name", p),
                     arguments=args,
                 )
+            if message.get("audio"):
+                self._speech(acc, message["audio"])
             acc.stop_reason = text(choice.get("finish_reason"), "choices[0].finish_reason", p)
         self._usage(body.get("usage"), acc, p)
 
@@ -163,6 +174,8 @@ class OpenAIChatDialect(ChatDialect):
                 calls = delta.get("tool_calls")
                 if calls:
                     self._tool_call_deltas(objects(calls, "choices[0].delta.tool_calls", p), acc)
+                if "audio" in delta:
+                    self._speech(acc, delta["audio"])
             finish = choice.get("finish_reason")
             if finish:
                 acc.stop_reason = text(finish, "choices[0].finish_reason", p)
@@ -207,17 +220,25 @@ class OpenAIChatDialect(ChatDialect):
         out_details = obj(
             usage.get("completion_tokens_details"), "usage.completion_tokens_details", p
         )
-        cached = count(details.get("cached_tokens"), "usage.prompt_tokens_details.cached_tokens", p)
+        # xAI counts reasoning beside completion_tokens (total = prompt + completion +
+        # reasoning); output_tokens stays the provider's completion_tokens, which the
+        # shared conformance recordings pin, so ChatUsage documents the exception.
+        reasoning = count(
+            out_details.get("reasoning_tokens"),
+            "usage.completion_tokens_details.reasoning_tokens",
+            p,
+        )
         acc.usage(
             input_tokens=prompt,
             output_tokens=completion,
-            cache_read_input_tokens=cached
-            or count(usage.get("prompt_cache_hit_tokens"), "usage.prompt_cache_hit_tokens", p),
-            reasoning_tokens=count(
-                out_details.get("reasoning_tokens"),
-                "usage.completion_tokens_details.reasoning_tokens",
-                p,
-            ),
+            # OpenAI: prompt_tokens_details.cached_tokens; DeepSeek: prompt_cache_hit_tokens;
+            # Moonshot: usage.cached_tokens
+            cache_read_input_tokens=count(
+                details.get("cached_tokens"), "usage.prompt_tokens_details.cached_tokens", p
+            )
+            or count(usage.get("prompt_cache_hit_tokens"), "usage.prompt_cache_hit_tokens", p)
+            or count(usage.get("cached_tokens"), "usage.cached_tokens", p),
+            reasoning_tokens=reasoning,
         )
 
     def _raise(self, payload: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from .._formatters.openai_responses import (
     OpenAIResponseFormatter,
     OpenAIResponseMultiAgentFormatter,
 )
+from .media_output import generated_image
 from .tools import function_tools, tool_choice
 
 _EXTRA = {"origin": ORIGIN}  # marks reasoning this API can verify when it comes back
@@ -160,6 +161,9 @@ class OpenAIResponsesDialect(ChatDialect):
             if index not in acc.exchange.streamed_args:
                 acc.exchange.streamed_args.add(index)
                 acc.tool_call(("call", index), arguments=payload.get("arguments") or "")
+        elif kind == "response.image_generation_call.partial_image":
+            # a preview: it replaces the block until the item's result arrives
+            generated_image(acc, payload.get("partial_image_b64"), ("image", index))
         elif kind == "response.output_item.added":
             item = obj(payload.get("item"), f"{kind}.item", self.provider)
             if item.get("id") is not None:
@@ -216,6 +220,8 @@ class OpenAIResponsesDialect(ChatDialect):
             if item.get("encrypted_content"):
                 signature = item["encrypted_content"]
                 acc.thinking("", ("reasoning", index), signature=signature, extra=_EXTRA)
+        elif kind == "image_generation_call":
+            generated_image(acc, item.get("result"), ("image", index), item.get("output_format"))
         elif kind == "function_call":
             arguments = ""
             if index not in acc.exchange.streamed_args:

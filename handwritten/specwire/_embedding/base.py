@@ -126,10 +126,15 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card, removed_by_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
         self.embedding_cache = embedding_cache
         self.max_retries = max_retries
         self.retry_delay = retry_delay
         self.max_concurrency = max_concurrency
+        self._removed = removed_by_card(type(self), model)
         self._retry = self._retry_policy(max_retries, retry_delay)
         self.card: EmbeddingModelCard | None = _card_for(type(self), model)
         self._dimension_rule = DimensionRule.from_card(self.card)
@@ -209,6 +214,28 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
     # ------------------------------------------------------------ the call
     async def __call__(self, inputs: Sequence[InputT], **kwargs: Any) -> EmbeddingResponse:
         """Embed ``inputs``; see the class docstring."""
+        from .._core.telemetry import start_call
+
+        telemetry = start_call(
+            "embeddings",
+            self._provider_name() or type(self).__name__,
+            self.model,
+            self.credential,
+            lambda: {
+                "gen_ai.embeddings.dimension.count": getattr(self.parameters, "dimensions", None)
+            },
+        )
+        if telemetry is None:
+            return await self._embed(inputs, **kwargs)
+        try:
+            response = await self._embed(inputs, **kwargs)
+        except BaseException as exc:
+            telemetry.fail(exc)
+            raise
+        telemetry.finish(response.usage, {})
+        return response
+
+    async def _embed(self, inputs: Sequence[InputT], **kwargs: Any) -> EmbeddingResponse:
         started = time.perf_counter()
         items: list[InputT] = (
             [inputs]  # type: ignore[list-item]  # one input given bare
@@ -286,6 +313,9 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
                 keywords[name] = value
         params = self.parameters
         if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
@@ -296,7 +326,9 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
                 getattr(params, "dimensions", None),
                 "dimensions" in params.model_fields_set,
             )
-        others = params.model_dump(mode="json", exclude_none=True, exclude={"dimensions"})
+        # a removed field's class default is not sent either
+        removed = set(self._removed) | {"dimensions"}
+        others = params.model_dump(mode="json", exclude_none=True, exclude=removed)
         return CallOptions(dimensions=dimensions, parameters=others, extra=extra, keywords=keywords)
 
     def _cache_configuration(self, options: CallOptions) -> dict[str, Any]:

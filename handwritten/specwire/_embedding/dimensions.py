@@ -72,10 +72,7 @@ class DimensionRule:
         """The size to request: an explicit value (checked), else the card's default,
         else ``value`` (the ``Parameters`` default); None means "send nothing"."""
         if self.removed:
-            if explicit and value is not None:
-                raise ValueError(
-                    f"{model} has a fixed output size and takes no dimensions parameter"
-                )
+            # a value given for it was refused by the card check (UnsupportedParameterError)
             return None
         if not explicit and self.default is not None:
             value = self.default

@@ -1,13 +1,24 @@
-"""``Embedding``: one vector, stored in numpy, used like the reference's ``list[float]``.
+"""``Embedding``: one vector, stored in numpy, read like the reference's ``list[float]``.
 
-A response of 20,000 vectors would cost ~30 million Python floats as lists; kept as
-rows of numpy arrays it costs exactly the vectors' bytes. The class still answers
-``len``, indexing, iteration and ``==`` against lists, and ``tolist()`` gives the plain
-list; ``numpy.asarray(embedding)`` is a zero-copy view for vector maths.
+The contract: an ``Embedding`` is a read-only ``collections.abc.Sequence[float]``, not a
+``list`` subclass. It answers ``len``, indexing (a slice gives a ``list``), iteration,
+``in``, ``index``/``count``, ``==`` against lists, tuples and arrays, and ``+``/``*`` as a
+list does (concatenation with a list, repetition by an int; the result is a ``list``).
+``tolist()`` gives the plain list (for ``json.dumps``, or to change it); ``.array`` and
+``numpy.asarray(embedding)`` are a zero-copy read-only view for vector maths. An
+``EmbeddingResponse`` exports its vectors as lists (``model_dump()``,
+``model_dump_json()``), so ``json.dumps(response.model_dump())`` works.
+
+Why not a real ``list``: a response of 20,000 x 1536 vectors as Python floats costs
+~1 GB (32 bytes a number) against 123 MB as float32 rows. A ``list`` subclass filled
+lazily from the array is no way out: C code reads a list's own storage directly, so
+``orjson.dumps(v)``, pydantic's ``list[float]`` validation and ``[1.0] + v`` would
+silently see an empty list.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
 from typing import Any, SupportsIndex, overload
 
@@ -63,6 +74,33 @@ class Embedding(Sequence[float]):
 
     def __iter__(self) -> Iterator[float]:
         return iter(self.tolist())
+
+    # ``+`` and ``*`` mean what they mean for a list (an array operand is numpy's call,
+    # as it is for ``[1.0] + array``): concatenation and repetition, giving a list.
+    def __add__(self, other: object) -> list[float]:
+        if isinstance(other, Embedding):
+            return self.tolist() + other.tolist()
+        if isinstance(other, list):
+            return self.tolist() + other
+        return NotImplemented
+
+    def __radd__(self, other: object) -> list[float]:
+        if isinstance(other, list):
+            return other + self.tolist()
+        return NotImplemented
+
+    def __mul__(self, times: object) -> list[float]:
+        try:
+            count = operator.index(times)  # type: ignore[arg-type]  # refused below if not
+        except TypeError:
+            return NotImplemented
+        return self.tolist() * count
+
+    __rmul__ = __mul__
+
+    def __reduce__(self) -> tuple[Any, tuple[FloatArray]]:
+        # pickle and copy: numpy unpickles arrays writeable; ours must stay read-only
+        return (_restore, (self._array,))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Embedding):
@@ -124,6 +162,11 @@ class Embedding(Sequence[float]):
         if isinstance(value, Embedding):
             return value
         return cls(value)
+
+
+def _restore(array: FloatArray) -> Embedding:
+    array.flags.writeable = False  # a fresh array from pickle, owned by nobody else
+    return Embedding._of(array)
 
 
 def rows_of(matrix: FloatArray) -> list[Embedding]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import builtins
 import fnmatch
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
@@ -41,6 +42,12 @@ class TTSModelBase(ModelLifecycle, ABC):
     cards_dir: ClassVar[str | None] = None
     """A folder of YAML cards (the reference's ``_models/``), for hand-written models."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every implementation of synthesize, custom ones included, is traced.
+        if "synthesize" in cls.__dict__ and not getattr(cls.synthesize, "_traced", False):
+            setattr(cls, "synthesize", _traced_synthesize(cls.__dict__["synthesize"]))  # noqa: B010
+
     def __init__(
         self,
         credential: CredentialBase,
@@ -58,6 +65,12 @@ class TTSModelBase(ModelLifecycle, ABC):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        from .._cards import check_parameters_against_card, removed_by_card
+
+        # a parameter the model's card removes is refused here (no-op without a card)
+        check_parameters_against_card(type(self), model, self.parameters)
+        self._removed = removed_by_card(type(self), model)
+        self.parameters = _card_voice_default(type(self), model, self.parameters)
         self.stream = stream
 
     def __repr__(self) -> str:
@@ -104,3 +117,62 @@ class TTSModelBase(ModelLifecycle, ABC):
         options = load_dialect(binding.endpoint.dialect, Dialect).read_options(binding.endpoint)
         patterns: tuple[str, ...] = getattr(options, "card_models", ())
         return patterns
+
+
+_Synthesize = Callable[..., Awaitable[TTSResponse | AsyncGenerator[TTSResponse, None]]]
+
+
+def _traced_synthesize(synthesize: _Synthesize) -> _Synthesize:
+    """``synthesize`` emitting an OpenTelemetry span and metrics (when a provider is set)."""
+
+    @functools.wraps(synthesize)
+    async def traced(
+        self: TTSModelBase, text: str | None = None, **kwargs: Any
+    ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
+        from .._core.telemetry import start_call
+
+        binding = getattr(type(self), "binding", None)
+        telemetry = start_call(
+            "generate_content",
+            binding.provider if binding is not None else type(self).__name__,
+            self.model,
+            self.credential,
+            lambda: {"gen_ai.output.type": "speech"},
+        )
+        if telemetry is None:
+            return await synthesize(self, text, **kwargs)
+        try:
+            result = await synthesize(self, text, **kwargs)
+        except BaseException as exc:
+            telemetry.fail(exc)
+            raise
+        if isinstance(result, TTSResponse):
+            telemetry.finish_response(result)
+            return result
+        return telemetry.wrap_stream(result)
+
+    traced._traced = True  # type: ignore[attr-defined]
+    return traced
+
+
+def _card_voice_default(
+    cls: builtins.type[TTSModelBase], model: str, params: BaseModel
+) -> BaseModel:
+    """``params`` with the card's default voice when the caller chose none and the class
+    default is not among the card's voices (the rule of ``merge_overrides``: then the
+    card's first voice is the default), so the model speaks with the voice its form
+    shows."""
+    if "voice" not in type(params).model_fields or "voice" in params.model_fields_set:
+        return params
+    current = getattr(params, "voice", None)
+    if current is None:
+        return params
+    from .._cards import TTSModelCard
+    from .._cards.loading import card_named
+
+    card = card_named(cls, "tts", model)
+    if not isinstance(card, TTSModelCard) or not card.voices or current in card.voices:
+        return params
+    voice = (card.parameter_schema.get("properties") or {}).get("voice") or {}
+    default = voice.get("default")
+    return params if default is None else params.model_copy(update={"voice": default})

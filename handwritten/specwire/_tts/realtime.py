@@ -618,9 +618,10 @@ class RealtimeTTSModelBase(TTSModelBase, BoundModel):
     def _effective_parameters(self) -> dict[str, Any]:
         """The parameters as sent: the spec's audio defaults for this model filled in
         where none is given, so the media type always matches the audio."""
-        values = self.parameters.model_dump(exclude_none=True)
+        # a field the card removes is never sent, not even as the class default
+        values = self.parameters.model_dump(exclude_none=True, exclude=set(self._removed))
         fields = type(self.parameters).model_fields
         for key, value in audio_defaults(self._options.audio_defaults, self.model).items():
-            if key in fields and values.get(key) is None:
+            if key in fields and key not in self._removed and values.get(key) is None:
                 values[key] = value
         return values

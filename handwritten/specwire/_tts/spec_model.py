@@ -112,10 +112,14 @@ class SpecTTSModel(TTSModelBase, BoundModel):
         extra = dict(kwargs.pop("extra_body", None) or {})
         params = self.parameters
         if overrides:
+            from .._cards import check_parameters_against_card
+
+            check_parameters_against_card(type(self), self.model, overrides)
             params = type(params).model_validate(
                 {**params.model_dump(exclude_unset=True), **overrides}
             )
-        return params.model_dump(exclude_none=True), kwargs, extra
+        # a field the card removes is never sent, not even as the class default
+        return params.model_dump(exclude_none=True, exclude=set(self._removed)), kwargs, extra
 
     async def _open(self, body: dict[str, Any], stream: bool) -> httpx.Response:
         endpoint = self._endpoint

@@ -29,7 +29,7 @@ CARDS: dict[str, dict[str, Any]] = {
         "label": "Multimodal Embedding v1",
         "name": "multimodal-embedding-v1",
         "output_types": ["application/x-embedding"],
-        "parameter_overrides": {"dimensions": {"default": 1024, "enum": [1024]}},
+        "parameter_overrides": {"dimensions": {"default": 1024, "enum": [1024]}, "text_type": None},
         "source": "https://help.aliyun.com/zh/model-studio/multimodal-embedding-api-reference (retrieved 2026-11-23)",
         "status": "active",
     },
@@ -51,7 +51,8 @@ CARDS: dict[str, dict[str, Any]] = {
         "name": "qwen3-vl-embedding",
         "output_types": ["application/x-embedding"],
         "parameter_overrides": {
-            "dimensions": {"default": 2560, "enum": [2560, 2048, 1536, 1024, 768, 512, 256]}
+            "dimensions": {"default": 2560, "enum": [2560, 2048, 1536, 1024, 768, 512, 256]},
+            "text_type": None,
         },
         "source": "https://help.aliyun.com/zh/model-studio/multimodal-embedding-api-reference (retrieved 2026-11-23)",
         "status": "active",
@@ -63,7 +64,11 @@ CARDS: dict[str, dict[str, Any]] = {
         "label": "Text Embedding v3",
         "name": "text-embedding-v3",
         "output_types": ["application/x-embedding"],
-        "parameter_overrides": {"dimensions": {"default": 1024, "enum": [1024, 768, 512]}},
+        "parameter_overrides": {
+            "dimensions": {"default": 1024, "enum": [1024, 768, 512]},
+            "fps": None,
+            "instruct": None,
+        },
         "source": "https://www.alibabacloud.com/help/en/model-studio/text-embedding-synchronous-api (retrieved 2026-11-23)",
         "status": "active",
     },
@@ -75,7 +80,8 @@ CARDS: dict[str, dict[str, Any]] = {
         "name": "text-embedding-v4",
         "output_types": ["application/x-embedding"],
         "parameter_overrides": {
-            "dimensions": {"default": 1024, "enum": [2048, 1536, 1024, 768, 512, 256, 128, 64]}
+            "dimensions": {"default": 1024, "enum": [2048, 1536, 1024, 768, 512, 256, 128, 64]},
+            "fps": None,
         },
         "source": "https://www.alibabacloud.com/help/en/model-studio/text-embedding-synchronous-api (retrieved 2026-11-23)",
         "status": "active",
@@ -88,7 +94,8 @@ CARDS: dict[str, dict[str, Any]] = {
         "name": "tongyi-embedding-vision-plus",
         "output_types": ["application/x-embedding"],
         "parameter_overrides": {
-            "dimensions": {"default": 1152, "enum": [1152, 1024, 512, 256, 128, 64]}
+            "dimensions": {"default": 1152, "enum": [1152, 1024, 512, 256, 128, 64]},
+            "text_type": None,
         },
         "source": "https://help.aliyun.com/zh/model-studio/multimodal-embedding-api-reference (retrieved 2026-11-23)",
         "status": "active",

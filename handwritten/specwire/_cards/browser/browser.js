@@ -11,17 +11,25 @@
     "application/x-embedding": "embedding vector",
     "application/pdf": "PDF",
   };
-  const state = { provider: null, family: null, entry: null, values: {}, errors: {} };
+  const state = { provider: null, family: null, cls: null, entry: null, values: {}, errors: {} };
+  // "gpt-4.1" before "gpt-4o", "qwen3-max" after "qwen-turbo": numbers compared as numbers
+  const natural = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 
   // ------------------------------------------------------------------ picking
   function provider() {
     return catalog.providers.find((p) => p.id === state.provider);
   }
 
+  function classesOf(entries) {
+    return [...new Set(entries.map((e) => e.model_class))];
+  }
+
   function visibleEntries() {
     const showSunset = byId("show-sunset").checked;
-    const entries = (provider().families[state.family] || []);
-    return entries.filter((e) => showSunset || e.card.status !== "sunset" || e === state.entry);
+    const entries = (provider().families[state.family] || []).filter((e) => e.model_class === state.cls);
+    return entries
+      .filter((e) => showSunset || e.card.status !== "sunset" || e === state.entry)
+      .sort((a, b) => natural.compare(a.card.name, b.card.name));
   }
 
   function fillSelect(select, options, chosen) {
@@ -36,25 +44,32 @@
     );
   }
 
-  function select(providerId, family, modelName) {
+  function select(providerId, family, modelName, cls) {
     const p = catalog.providers.find((x) => x.id === providerId) || catalog.providers[0];
     state.provider = p.id;
     const families = Object.keys(p.families);
     state.family = families.includes(family) ? family : families[0];
     const all = p.families[state.family];
-    const wanted = all.find((e) => e.card.name === modelName);
+    const classes = classesOf(all);
+    state.cls = classes.includes(cls) ? cls : classes[0];
+    const inClass = all.filter((e) => e.model_class === state.cls);
+    const wanted = inClass.find((e) => e.card.name === modelName);
     if (wanted && wanted.card.status === "sunset") byId("show-sunset").checked = true;
     state.entry = null;
     const shown = visibleEntries();
-    state.entry = wanted || shown[0] || all[0];
+    state.entry = wanted || shown[0] || inClass[0];
     fillSelect(byId("provider"), catalog.providers.map((x) => [x.id, x.label]), state.provider);
     fillSelect(byId("family"), families.map((f) => [f, FAMILY_LABELS[f] || f]), state.family);
+    // A family served by several classes (OpenAI: Chat Completions and Responses) picks one.
+    byId("class-picker").hidden = classes.length < 2;
+    fillSelect(byId("class"), classes.map((c) => [c, c]), state.cls);
     fillSelect(
       byId("model"),
       visibleEntries().map((e) => [e.card.name, modelText(e.card)]),
       state.entry.card.name
     );
-    const hash = `#${state.provider}/${state.family}/${state.entry.card.name}`;
+    const tail = classes.length > 1 ? `/${state.cls}` : "";
+    const hash = `#${state.provider}/${state.family}/${state.entry.card.name}${tail}`;
     if (location.hash !== hash) history.replaceState(null, "", hash);
     state.values = {};
     state.errors = {};
@@ -91,6 +106,7 @@
     if (inputs.some((t) => t.startsWith("audio/"))) caps.push("Audio input");
     if (inputs.includes("application/pdf")) caps.push("PDF input");
     if (card.output_types.some((t) => t.startsWith("audio/"))) caps.push("Speech output");
+    if (card.output_types.some((t) => t.startsWith("image/"))) caps.push("Image output");
     if (card.type === "embedding_model") caps.push("Embeddings");
     if (card.realtime) caps.push("Realtime (streamed text in)");
     return caps;
@@ -112,6 +128,12 @@
     if ("context_size" in card) facts.push(["Context", `${number(card.context_size)} tokens`]);
     if ("output_size" in card) facts.push(["Max output", `${number(card.output_size)} tokens`]);
     if (card.voices) facts.push(["Voices", `${card.voices.length}`]);
+    if (card.prices) {
+      const per = (v) => `$${Number(v).toLocaleString("en-US", { maximumFractionDigits: 4 })}`;
+      const parts = [`${per(card.prices.input)} in`, `${per(card.prices.output)} out`];
+      if (card.prices.cache_read != null) parts.push(`${per(card.prices.cache_read)} cached in`);
+      facts.push(["Price", `${parts.join(" · ")} per 1M tokens`]);
+    }
     if (card.batch_limits && Object.keys(card.batch_limits).length) {
       facts.push(["Per request", Object.entries(card.batch_limits).map(([k, v]) => `${v} ${k}`).join(", ")]);
     }
@@ -294,11 +316,56 @@
     byId("code").textContent = code();
   }
 
+  // ------------------------------------------------------------------ search
+  function matches(query) {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!words.length) return [];
+    const found = [];
+    for (const p of catalog.providers) {
+      for (const [family, entries] of Object.entries(p.families)) {
+        for (const e of entries) {
+          const text = `${p.id} ${p.label} ${family} ${e.model_class} ${e.card.name} ${e.card.label}`.toLowerCase();
+          if (words.every((w) => text.includes(w))) found.push([p, family, e]);
+        }
+      }
+    }
+    return found.sort((a, b) => natural.compare(a[2].card.name, b[2].card.name));
+  }
+
+  function renderResults() {
+    const query = byId("search").value;
+    const found = matches(query);
+    const list = byId("results");
+    list.hidden = query.trim() === "";
+    const items = found.slice(0, 40).map(([p, family, e]) => {
+      const button = element("button", { type: "button", "data-model": e.card.name }, [
+        element("strong", { text: e.card.label }),
+        ` ${e.card.name} · ${p.label} · ${FAMILY_LABELS[family] || family} · ${e.model_class}`,
+      ]);
+      button.addEventListener("click", () => {
+        byId("search").value = "";
+        renderResults();
+        select(p.id, family, e.card.name, e.model_class);
+      });
+      return element("li", {}, [button]);
+    });
+    if (!found.length) items.push(element("li", { class: "note", text: "No model matches." }));
+    else if (found.length > 40) items.push(element("li", { class: "note", text: `${found.length - 40} more: type more to narrow.` }));
+    list.replaceChildren(...items);
+  }
+
   // --------------------------------------------------------------- wiring
   byId("provider").addEventListener("change", (e) => select(e.target.value));
   byId("family").addEventListener("change", (e) => select(state.provider, e.target.value));
-  byId("model").addEventListener("change", (e) => select(state.provider, state.family, e.target.value));
-  byId("show-sunset").addEventListener("change", () => select(state.provider, state.family, state.entry.card.name));
+  byId("class").addEventListener("change", (e) => select(state.provider, state.family, state.entry.card.name, e.target.value));
+  byId("model").addEventListener("change", (e) => select(state.provider, state.family, e.target.value, state.cls));
+  byId("show-sunset").addEventListener("change", () => select(state.provider, state.family, state.entry.card.name, state.cls));
+  byId("search").addEventListener("input", renderResults);
+  byId("search").addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const first = byId("results").querySelector("button");
+    if (first) first.click();
+  });
   byId("copy").addEventListener("click", () => {
     const text = code();
     if (navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
@@ -307,13 +374,19 @@
 
   // A small surface for tests and embedding pages.
   window.specwireBrowser = {
-    select: (providerId, family, model) => select(providerId, family, model),
+    select: (providerId, family, model, cls) => select(providerId, family, model, cls),
+    search: (query) => {
+      byId("search").value = query;
+      renderResults();
+      return Array.from(byId("results").querySelectorAll("button")).map((b) => b.dataset.model);
+    },
+    models: () => Array.from(byId("model").options).map((o) => o.value),
     fields: () => Array.from(document.querySelectorAll("[data-param]")).map((n) => n.dataset.param),
     options: (name) => Array.from(document.querySelectorAll(`select[data-param="${name}"] option`)).map((o) => o.textContent),
     code: () => code(),
-    state: () => ({ provider: state.provider, family: state.family, model: state.entry.card.name, values: { ...state.values } }),
+    state: () => ({ provider: state.provider, family: state.family, cls: state.cls, model: state.entry.card.name, values: { ...state.values } }),
   };
 
-  const [p, f, m] = location.hash.slice(1).split("/");
-  select(p, f, m);
+  const [p, f, m, c] = location.hash.slice(1).split("/");
+  select(p, f, m, c);
 })();
