@@ -70,11 +70,11 @@ def text(value: Any, path: str, provider: str | None = None) -> str | None:
 
 
 def count(value: Any, path: str, provider: str | None = None) -> int | None:
-    """A whole number (a token count), or None when null or absent."""
+    """A whole number not below 0 (a token count), or None when null or absent."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and value >= 0:
         return int(value)
-    raise wrong(path, value, "a whole number", provider)
+    raise wrong(path, value, "a whole number, not negative", provider)

@@ -206,7 +206,7 @@ class OpenAIChatDialect(ChatDialect):
             acc.tool_call(key, call_id=call_id, name=name, arguments=args or "")
 
     @staticmethod
-    def _usage(usage: Any, acc: StreamAccumulator, p: str) -> None:
+    def _usage(usage: Any, acc: StreamAccumulator, p: str | None = None) -> None:
         if usage is None:
             return
         usage = obj(usage, "usage", p)
