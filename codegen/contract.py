@@ -104,7 +104,9 @@ def check_spec(path: Path, spec: ProviderSpec) -> list[str]:
         ]
         for where, endpoint in endpoints:
             problems += [f"{path}: {p}" for p in endpoint_problems(i, where, endpoint, model)]
-    return problems
+    from .batch_check import check_batches
+
+    return problems + check_batches(path, spec)
 
 
 def model_base(model: Model) -> tuple[str, str]:

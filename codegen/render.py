@@ -121,8 +121,27 @@ def _model_context(spec: ProviderSpec, model: Model) -> dict[str, Any]:
         "retry_statuses": sorted(retry.get("statuses") or []),
         "retry_codes": sorted(retry.get("codes") or []),
         "batch_limits": limits,
+        "rate_limits": model.rate_limits.model_dump(exclude_none=True) if model.rate_limits else {},
+        "batch": _batch(model),
         "cards": model.cards,
         "formatter": formatter_pair(model),
+    }
+
+
+def _batch(model: Model) -> dict[str, Any] | None:
+    """The model family's batch API as ``BatchBinding`` keyword arguments (None: none)."""
+    if model.batch is None:
+        return None
+    data = model.batch.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return {
+        "format": data["format"],
+        "input": data["input"],
+        "paths": data["paths"],
+        "states": data["states"],
+        "line_url": data.get("line_url"),
+        "base_path": data.get("base_path", {}),
+        "limits": data.get("limits", {}),
+        "options": data.get("options", {}),
     }
 
 
@@ -232,8 +251,8 @@ def render(spec_dir: Path) -> dict[Path, str]:
         files[PACKAGE / f"{ctx['provider']}.py"] = env.get_template(
             "specwire/_generated/provider.py.jinja"
         ).render(p=ctx)
-        # Embedding and TTS classes in their own modules: the chat path never loads
-        # their dependencies (numpy, websockets).
+        # Embedding, TTS and realtime classes in their own modules: the chat path never
+        # loads their dependencies (numpy, websockets).
         for family in FAMILIES[1:]:
             if ctx["by_family"][family]:
                 files[PACKAGE / f"{ctx['provider']}_{family}.py"] = env.get_template(

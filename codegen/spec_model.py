@@ -240,6 +240,123 @@ class Family(Enum):
     chat = 'chat'
     embedding = 'embedding'
     tts = 'tts'
+    realtime = 'realtime'
+
+
+class BatchState(Enum):
+    pending = 'pending'
+    running = 'running'
+    finalizing = 'finalizing'
+    completed = 'completed'
+    failed = 'failed'
+    expired = 'expired'
+    cancelling = 'cancelling'
+    cancelled = 'cancelled'
+
+
+class Input(Enum):
+    file = 'file'
+    inline = 'inline'
+
+
+class Paths(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    create: Annotated[
+        str, Field(description='Create a batch; `{model}` is the model name.', pattern='^/')
+    ]
+    get: Annotated[str, Field(description='Read a batch; `{id}` is its provider id.', pattern='^/')]
+    cancel: Annotated[str, Field(pattern='^/')]
+    upload: Annotated[
+        str | None, Field(description='Upload the input file (file input).', pattern='^/')
+    ] = None
+    content: Annotated[
+        str | None,
+        Field(description="Download a file's content; `{id}` is the file id.", pattern='^/'),
+    ] = None
+    results: Annotated[
+        str | None,
+        Field(description='Download the results, when they are not a file.', pattern='^/'),
+    ] = None
+
+
+class BasePath(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    from_: Annotated[str, Field(alias='from')]
+    to: str
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    requests: Annotated[
+        int | None, Field(description='Requests (lines) per provider batch.', ge=1)
+    ] = None
+    bytes: Annotated[
+        int | None, Field(description="Size of a batch's input (file or inline body).", ge=1)
+    ] = None
+    inputs: Annotated[
+        int | None,
+        Field(description='Embedding inputs per provider batch, summed over its lines.', ge=1),
+    ] = None
+    inputs_per_line: Annotated[
+        int | None,
+        Field(
+            description='Embedding inputs one line may carry (default: the live per-request limit).',
+            ge=1,
+        ),
+    ] = None
+
+
+class Batch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    format: Annotated[
+        str,
+        Field(
+            description='The handwritten batch wire module (openai_batch, anthropic_batch, gemini_batch).',
+            pattern='^[a-z][a-z0-9_]*$',
+        ),
+    ]
+    input: Annotated[
+        Input,
+        Field(description='Requests go up as an uploaded JSONL file or inline in the create call.'),
+    ]
+    paths: Paths
+    line_url: Annotated[
+        str | None,
+        Field(description='The endpoint each JSONL line names (OpenAI-style files).', pattern='^/'),
+    ] = None
+    base_path: Annotated[
+        BasePath | None,
+        Field(
+            description="Rewrite of the base URL's tail for batch calls (DashScope: native to compatible mode)."
+        ),
+    ] = None
+    limits: Limits | None = None
+    states: Annotated[
+        dict[str, BatchState],
+        Field(
+            description="The provider's batch states mapped onto specwire's; completed, failed, expired and cancelled are terminal."
+        ),
+    ]
+    options: Annotated[
+        dict[str, Any] | None,
+        Field(description='Format options that differ between providers (e.g. completion_window).'),
+    ] = None
+
+
+class RateLimits(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    requests_per_minute: Annotated[float | None, Field(gt=0.0)] = None
+    tokens_per_minute: Annotated[float | None, Field(gt=0.0)] = None
 
 
 class Model(BaseModel):
@@ -257,6 +374,8 @@ class Model(BaseModel):
     variants: list[Variant] | None = None
     retry: Retry | None = None
     batch_limits: BatchLimits | None = None
+    batch: Batch | None = None
+    rate_limits: RateLimits | None = None
     cards: Annotated[str | None, Field(description='Folder of YAML cards, relative to spec/.')] = (
         None
     )

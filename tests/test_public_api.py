@@ -91,6 +91,28 @@ HANDWRITTEN = {
         "FileEmbeddingCache",
         "RedisEmbeddingCache",
     ],
+    "specwire.realtime": [
+        "AudioDelta",
+        "ErrorEvent",
+        "FinishReason",
+        "InputTranscript",
+        "RateLimitsUpdated",
+        "RealtimeEvent",
+        "RealtimeModelBase",
+        "RealtimeModelCard",
+        "RealtimeSession",
+        "Reconnected",
+        "ResponseDone",
+        "SessionClosedError",
+        "SessionConfig",
+        "SessionReady",
+        "SpeechStarted",
+        "SpeechStopped",
+        "TextDelta",
+        "ToolCall",
+        "ToolCallCancelled",
+        "TranscriptDelta",
+    ],
     "specwire.tts": [
         "TTSModelBase",
         "TTSModelCard",
@@ -110,6 +132,7 @@ def _public() -> dict[str, list[str]]:
             ("chat", "specwire.model"),
             ("embedding", "specwire.embedding"),
             ("tts", "specwire.tts"),
+            ("realtime", "specwire.realtime"),
         ):
             public[module] += [str(name) for name in entry[family]]  # type: ignore[attr-defined]
         # every provider's formatter pair, named after its chat class (the reference's

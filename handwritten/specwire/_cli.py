@@ -18,11 +18,16 @@ from typing import Any, NoReturn
 
 from ._cli_chat import CLIError
 
-FAMILIES = ("chat", "embedding", "tts")
+FAMILIES = ("chat", "embedding", "tts", "realtime")
 
 
 # ---------------------------------------------------------------------- demo
 def _demo(args: argparse.Namespace) -> int:
+    if args.which == "realtime":
+        from ._realtime_demo import main as realtime_main
+
+        realtime_main()
+        return 0
     from ._demo import main
 
     main()
@@ -31,6 +36,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _add_demo(commands: Any) -> None:
     demo = commands.add_parser("demo", help="run an offline streamed and tool-calling chat")
+    demo.add_argument(
+        "which", nargs="?", choices=("chat", "realtime"), default="chat", help="which demo"
+    )
     demo.set_defaults(handler=_demo)
 
 
@@ -102,7 +110,7 @@ def _capabilities(card: Any) -> str:
     voices = getattr(card, "voices", None)
     if voices is not None:
         text += f"; {len(voices)} voice{'s' if len(voices) != 1 else ''}"
-        text += ", realtime" if card.realtime else ""
+        text += ", realtime" if getattr(card, "realtime", False) else ""
     dimensions = card.parameter_schema.get("properties", {}).get("dimensions")
     if card.type == "embedding_model" and dimensions:
         if dimensions.get("enum"):
@@ -191,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for add in (add_chat_parser, _add_demo, _add_models, _add_cards):
         add(commands)
+    from ._cli_embed import add_embed
+
+    add_embed(commands)
     return parser
 
 

@@ -23,11 +23,12 @@ def folders() -> dict[str, Users]:
     registry = importlib.import_module("specwire._generated.registry")
     by_folder: dict[str, Users] = {}
     for info in registry.PROVIDERS.values():
-        for family in ("chat", "embedding", "tts"):
+        for family in ("chat", "embedding", "tts", "realtime"):
             modules = {
                 "chat": registry.CHAT_MODELS,
                 "embedding": registry.EMBEDDING_MODELS,
                 "tts": registry.TTS_MODELS,
+                "realtime": registry.REALTIME_MODELS,
             }[family]
             for class_name in info[family]:
                 cls = getattr(importlib.import_module(modules[class_name]), class_name)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import AuthSpec, BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
@@ -198,4 +198,19 @@ class AnthropicChatModel(SpecChatModel):
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504, 529)),
         retry_codes=frozenset(("api_error", "overloaded_error", "rate_limit_error")),
         batch_limits={},
+        batch=BatchBinding(
+            base_path={},
+            format="anthropic_batch",
+            input="inline",
+            limits={"bytes": 256000000, "requests": 100000},
+            line_url=None,
+            options={"poll_interval": 30},
+            paths={
+                "cancel": "/v1/messages/batches/{id}/cancel",
+                "create": "/v1/messages/batches",
+                "get": "/v1/messages/batches/{id}",
+                "results": "/v1/messages/batches/{id}/results",
+            },
+            states={"canceling": "cancelling", "ended": "completed", "in_progress": "running"},
+        ),
     )

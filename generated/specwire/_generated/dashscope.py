@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import AuthSpec, BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
 if TYPE_CHECKING:
     from .dashscope_embedding import DashScopeEmbeddingModel
+    from .dashscope_realtime import DashScopeRealtimeModel
 
 
 class DashScopeChatModelParameters(BaseModel):
@@ -125,6 +126,21 @@ class DashScopeCredential(CredentialBase):
         )
 
         return [DashScopeTTSModel, DashScopeRealtimeTTSModel, DashScopeCosyVoiceRealtimeTTSModel]
+
+    @classmethod
+    def get_realtime_model_class(cls) -> builtins.type[DashScopeRealtimeModel]:
+        """The provider's realtime (live voice and text) model class."""
+        from .dashscope_realtime import DashScopeRealtimeModel
+
+        return DashScopeRealtimeModel
+
+    @classmethod
+    def get_realtime_model_classes(cls) -> list[builtins.type[Any]]:
+        """Every realtime model class of the provider (realtime classes live in
+        `dashscope_realtime`, imported on first use)."""
+        from .dashscope_realtime import DashScopeRealtimeModel
+
+        return [DashScopeRealtimeModel]
 
 
 class DashScopeChatModel(SpecChatModel):
@@ -264,4 +280,29 @@ class DashScopeChatModel(SpecChatModel):
             )
         ),
         batch_limits={},
+        batch=BatchBinding(
+            base_path={"from": "/api/v1", "to": "/compatible-mode/v1"},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 500000000, "requests": 50000},
+            line_url="/v1/chat/completions",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwire._core.binding import EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._embedding.spec_model import SpecEmbeddingModel
 
 
@@ -164,4 +164,29 @@ class DashScopeEmbeddingModel(SpecEmbeddingModel):
             )
         ),
         batch_limits={"items": 10},
+        batch=BatchBinding(
+            base_path={"from": "/api/v1", "to": "/compatible-mode/v1"},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 500000000, "requests": 50000},
+            line_url="/v1/embeddings",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )

@@ -8,16 +8,17 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import AuthSpec, BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
 if TYPE_CHECKING:
     from .gemini_embedding import GeminiEmbeddingModel
+    from .gemini_realtime import GeminiRealtimeModel
 
 
 class GeminiChatModelParameters(BaseModel):
@@ -127,6 +128,21 @@ class GeminiCredential(CredentialBase):
 
         return GeminiEmbeddingModel
 
+    @classmethod
+    def get_realtime_model_class(cls) -> builtins.type[GeminiRealtimeModel]:
+        """The provider's realtime (live voice and text) model class."""
+        from .gemini_realtime import GeminiRealtimeModel
+
+        return GeminiRealtimeModel
+
+    @classmethod
+    def get_realtime_model_classes(cls) -> list[builtins.type[Any]]:
+        """Every realtime model class of the provider (realtime classes live in
+        `gemini_realtime`, imported on first use)."""
+        from .gemini_realtime import GeminiRealtimeModel
+
+        return [GeminiRealtimeModel]
+
 
 class GeminiChatModel(SpecChatModel):
     """Gemini models over the Gemini API (generateContent / streamGenerateContent).
@@ -210,4 +226,33 @@ class GeminiChatModel(SpecChatModel):
             ("DEADLINE_EXCEEDED", "INTERNAL", "RESOURCE_EXHAUSTED", "UNAVAILABLE")
         ),
         batch_limits={},
+        batch=BatchBinding(
+            base_path={},
+            format="gemini_batch",
+            input="file",
+            limits={"bytes": 2000000000},
+            line_url=None,
+            options={"poll_interval": 30},
+            paths={
+                "cancel": "/v1beta/{id}:cancel",
+                "content": "/download/v1beta/{id}:download?alt=media",
+                "create": "/v1beta/models/{model}:batchGenerateContent",
+                "get": "/v1beta/{id}",
+                "upload": "/upload/v1beta/files",
+            },
+            states={
+                "BATCH_STATE_CANCELLED": "cancelled",
+                "BATCH_STATE_EXPIRED": "expired",
+                "BATCH_STATE_FAILED": "failed",
+                "BATCH_STATE_PENDING": "pending",
+                "BATCH_STATE_RUNNING": "running",
+                "BATCH_STATE_SUCCEEDED": "completed",
+                "JOB_STATE_CANCELLED": "cancelled",
+                "JOB_STATE_EXPIRED": "expired",
+                "JOB_STATE_FAILED": "failed",
+                "JOB_STATE_PENDING": "pending",
+                "JOB_STATE_RUNNING": "running",
+                "JOB_STATE_SUCCEEDED": "completed",
+            },
+        ),
     )

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwire._core.binding import EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._embedding.spec_model import SpecEmbeddingModel
 
 
@@ -104,4 +104,33 @@ class GeminiEmbeddingModel(SpecEmbeddingModel):
             ("DEADLINE_EXCEEDED", "INTERNAL", "RESOURCE_EXHAUSTED", "UNAVAILABLE")
         ),
         batch_limits={"items": 100},
+        batch=BatchBinding(
+            base_path={},
+            format="gemini_batch",
+            input="file",
+            limits={"bytes": 2000000000, "inputs_per_line": 1},
+            line_url=None,
+            options={"poll_interval": 30},
+            paths={
+                "cancel": "/v1beta/{id}:cancel",
+                "content": "/download/v1beta/{id}:download?alt=media",
+                "create": "/v1beta/models/{model}:asyncBatchEmbedContent",
+                "get": "/v1beta/{id}",
+                "upload": "/upload/v1beta/files",
+            },
+            states={
+                "BATCH_STATE_CANCELLED": "cancelled",
+                "BATCH_STATE_EXPIRED": "expired",
+                "BATCH_STATE_FAILED": "failed",
+                "BATCH_STATE_PENDING": "pending",
+                "BATCH_STATE_RUNNING": "running",
+                "BATCH_STATE_SUCCEEDED": "completed",
+                "JOB_STATE_CANCELLED": "cancelled",
+                "JOB_STATE_EXPIRED": "expired",
+                "JOB_STATE_FAILED": "failed",
+                "JOB_STATE_PENDING": "pending",
+                "JOB_STATE_RUNNING": "running",
+                "JOB_STATE_SUCCEEDED": "completed",
+            },
+        ),
     )

@@ -8,16 +8,17 @@ nor websockets."""
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from specwire._core.binding import AuthSpec, EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import AuthSpec, BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._core.credential import CredentialBase
 from specwire._core.spec_chat_model import SpecChatModel
 
 if TYPE_CHECKING:
     from .openai_embedding import OpenAIEmbeddingModel
+    from .openai_realtime import OpenAIRealtimeModel
 
 
 class OpenAIChatModelParameters(BaseModel):
@@ -205,6 +206,21 @@ class OpenAICredential(CredentialBase):
 
         return OpenAIEmbeddingModel
 
+    @classmethod
+    def get_realtime_model_class(cls) -> builtins.type[OpenAIRealtimeModel]:
+        """The provider's realtime (live voice and text) model class."""
+        from .openai_realtime import OpenAIRealtimeModel
+
+        return OpenAIRealtimeModel
+
+    @classmethod
+    def get_realtime_model_classes(cls) -> list[builtins.type[Any]]:
+        """Every realtime model class of the provider (realtime classes live in
+        `openai_realtime`, imported on first use)."""
+        from .openai_realtime import OpenAIRealtimeModel
+
+        return [OpenAIRealtimeModel]
+
 
 class OpenAIChatModel(SpecChatModel):
     """OpenAI Chat Completions, and any OpenAI-compatible chat endpoint.
@@ -266,6 +282,31 @@ class OpenAIChatModel(SpecChatModel):
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
         batch_limits={},
+        batch=BatchBinding(
+            base_path={},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 200000000, "requests": 50000},
+            line_url="/v1/chat/completions",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )
 
 
@@ -341,4 +382,29 @@ class OpenAIResponseModel(SpecChatModel):
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
         batch_limits={},
+        batch=BatchBinding(
+            base_path={},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 200000000, "requests": 50000},
+            line_url="/v1/responses",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwire._core.binding import EndpointBinding, ModelBinding, WireParam
+from specwire._core.binding import BatchBinding, EndpointBinding, ModelBinding, WireParam
 from specwire._embedding.spec_model import SpecTextEmbeddingModel
 
 
@@ -82,4 +82,29 @@ class OpenAIEmbeddingModel(SpecTextEmbeddingModel):
         retry_statuses=frozenset((408, 409, 429, 500, 502, 503, 504)),
         retry_codes=frozenset(("rate_limit_exceeded", "server_error")),
         batch_limits={"items": 2048},
+        batch=BatchBinding(
+            base_path={},
+            format="openai_batch",
+            input="file",
+            limits={"bytes": 200000000, "inputs": 50000, "requests": 50000},
+            line_url="/v1/embeddings",
+            options={"completion_window": "24h"},
+            paths={
+                "cancel": "/batches/{id}/cancel",
+                "content": "/files/{id}/content",
+                "create": "/batches",
+                "get": "/batches/{id}",
+                "upload": "/files",
+            },
+            states={
+                "cancelled": "cancelled",
+                "cancelling": "cancelling",
+                "completed": "completed",
+                "expired": "expired",
+                "failed": "failed",
+                "finalizing": "finalizing",
+                "in_progress": "running",
+                "validating": "pending",
+            },
+        ),
     )

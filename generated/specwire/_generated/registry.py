@@ -12,6 +12,7 @@ PROVIDERS["anthropic"] = {
     "chat": ("AnthropicChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["dashscope"] = {
     "label": "DashScope (Alibaba Cloud Model Studio)",
@@ -20,6 +21,7 @@ PROVIDERS["dashscope"] = {
     "chat": ("DashScopeChatModel",),
     "embedding": ("DashScopeEmbeddingModel",),
     "tts": ("DashScopeTTSModel", "DashScopeRealtimeTTSModel", "DashScopeCosyVoiceRealtimeTTSModel"),
+    "realtime": ("DashScopeRealtimeModel",),
 }
 PROVIDERS["deepseek"] = {
     "label": "DeepSeek",
@@ -28,6 +30,7 @@ PROVIDERS["deepseek"] = {
     "chat": ("DeepSeekChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["gemini"] = {
     "label": "Google Gemini",
@@ -36,6 +39,7 @@ PROVIDERS["gemini"] = {
     "chat": ("GeminiChatModel",),
     "embedding": ("GeminiEmbeddingModel",),
     "tts": (),
+    "realtime": ("GeminiRealtimeModel",),
 }
 PROVIDERS["moonshot"] = {
     "label": "Moonshot AI (Kimi)",
@@ -44,6 +48,7 @@ PROVIDERS["moonshot"] = {
     "chat": ("MoonshotChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["ollama"] = {
     "label": "Ollama",
@@ -52,6 +57,7 @@ PROVIDERS["ollama"] = {
     "chat": ("OllamaChatModel",),
     "embedding": ("OllamaEmbeddingModel",),
     "tts": (),
+    "realtime": (),
 }
 PROVIDERS["openai"] = {
     "label": "OpenAI",
@@ -60,6 +66,7 @@ PROVIDERS["openai"] = {
     "chat": ("OpenAIChatModel", "OpenAIResponseModel"),
     "embedding": ("OpenAIEmbeddingModel",),
     "tts": (),
+    "realtime": ("OpenAIRealtimeModel",),
 }
 PROVIDERS["xai"] = {
     "label": "xAI",
@@ -68,6 +75,7 @@ PROVIDERS["xai"] = {
     "chat": ("XAIChatModel",),
     "embedding": (),
     "tts": (),
+    "realtime": (),
 }
 
 CREDENTIALS: dict[str, str] = {
@@ -104,6 +112,12 @@ TTS_MODELS: dict[str, str] = {
     "DashScopeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeRealtimeTTSModel": "specwire._generated.dashscope_tts",
     "DashScopeCosyVoiceRealtimeTTSModel": "specwire._generated.dashscope_tts",
+}
+
+REALTIME_MODELS: dict[str, str] = {
+    "DashScopeRealtimeModel": "specwire._generated.dashscope_realtime",
+    "GeminiRealtimeModel": "specwire._generated.gemini_realtime",
+    "OpenAIRealtimeModel": "specwire._generated.openai_realtime",
 }
 
 FORMATTERS: dict[str, str] = {

@@ -7,7 +7,7 @@ module that only names a card type does not pull it in.
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_getattr
-from .card import EmbeddingModelCard, ModelCard, TTSModelCard
+from .card import EmbeddingModelCard, ModelCard, RealtimeModelCard, TTSModelCard
 from .errors import CardError, UnsupportedParameterError
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ __all__ = [
     "CardError",
     "EmbeddingModelCard",
     "ModelCard",
+    "RealtimeModelCard",
     "TTSModelCard",
     "UnsupportedParameterError",
     "check_parameters_against_card",

@@ -159,10 +159,59 @@ class TTSModelCard(_CardBase):
         return voices
 
 
-AnyCard = ModelCard | EmbeddingModelCard | TTSModelCard
+class RealtimeModelCard(_CardBase):
+    """A realtime (live voice and text) model: modalities, audio rates, voices, session
+    and connection limits, tools."""
 
-CARD_TYPES: dict[str, type[ModelCard] | type[EmbeddingModelCard] | type[TTSModelCard]] = {
+    type: Literal["realtime_model"] = "realtime_model"
+    input_types: list[str] = Field(default_factory=lambda: ["audio/pcm", "text/plain"])
+    output_types: list[str] = Field(default_factory=lambda: ["audio/pcm", "text/plain"])
+    context_size: PositiveInt | None = Field(default=None, description="Context window in tokens.")
+    output_size: PositiveInt | None = Field(default=None, description="Maximum output tokens.")
+    input_sample_rates: list[PositiveInt] = Field(
+        default_factory=lambda: [24000], description="PCM16 input rates the model takes (Hz)."
+    )
+    output_sample_rates: list[PositiveInt] = Field(
+        default_factory=lambda: [24000], description="PCM16 output rates (Hz)."
+    )
+    voices: list[str] = Field(default_factory=list, description="Voice ids; the voice enum.")
+    tools: bool = Field(default=False, description="Whether the model calls functions.")
+    turn_detection: list[str] = Field(
+        default_factory=list, description="Server turn detection modes (server_vad...)."
+    )
+    resumption: bool = Field(
+        default=False, description="Whether the provider resumes a dropped session itself."
+    )
+    max_session_seconds: PositiveInt | None = Field(
+        default=None, description="Longest session the provider allows."
+    )
+    max_connection_seconds: PositiveInt | None = Field(
+        default=None, description="Longest single websocket connection (Gemini: ~10 min)."
+    )
+    max_concurrent_sessions: PositiveInt | None = Field(
+        default=None, description="Concurrent sessions per key or project, where documented."
+    )
+
+    @field_validator("voices")
+    @classmethod
+    def _distinct_voices(cls, voices: list[str]) -> list[str]:
+        if len(set(voices)) != len(voices):
+            raise ValueError(f"repeated voices: {voices}")
+        return voices
+
+    @property
+    def accepts_audio(self) -> bool:
+        return self.accepts("audio/pcm")
+
+
+AnyCard = ModelCard | EmbeddingModelCard | TTSModelCard | RealtimeModelCard
+
+CARD_TYPES: dict[
+    str,
+    type[ModelCard] | type[EmbeddingModelCard] | type[TTSModelCard] | type[RealtimeModelCard],
+] = {
     "chat": ModelCard,
     "embedding": EmbeddingModelCard,
     "tts": TTSModelCard,
+    "realtime": RealtimeModelCard,
 }

@@ -10,12 +10,13 @@ from typing import Any, Literal
 
 from .card import AnyCard
 
-Family = Literal["chat", "embedding", "tts"]
-FAMILIES: tuple[Family, ...] = ("chat", "embedding", "tts")
+Family = Literal["chat", "embedding", "tts", "realtime"]
+FAMILIES: tuple[Family, ...] = ("chat", "embedding", "tts", "realtime")
 PUBLIC_MODULE: dict[Family, str] = {
     "chat": "specwire.model",
     "embedding": "specwire.embedding",
     "tts": "specwire.tts",
+    "realtime": "specwire.realtime",
 }
 
 
@@ -55,6 +56,8 @@ def model_classes(credential: type[Any], family: Family) -> list[type[Any]]:
     if family == "embedding":
         embedding = credential.get_embedding_model_class()
         return [] if embedding is None else [embedding]
+    if family == "realtime":
+        return list(credential.get_realtime_model_classes())
     return list(credential.get_tts_model_classes())
 
 

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from .card import CARD_TYPES, AnyCard, TTSModelCard
+from .card import CARD_TYPES, AnyCard, RealtimeModelCard, TTSModelCard
 from .errors import CardError
 from .schema import (
     OverrideError,
@@ -36,7 +36,7 @@ from .schema import (
     parameters_base_schema,
 )
 
-Family = Literal["chat", "embedding", "tts"]
+Family = Literal["chat", "embedding", "tts", "realtime"]
 CUSTOM_FOLDER = "_models"
 
 
@@ -105,7 +105,7 @@ def build_card(
             check_override_names(overrides, set(base["properties"]), owner)
         else:
             overrides = {k: v for k, v in overrides.items() if k in base["properties"]}
-        voices = card.voices if isinstance(card, TTSModelCard) else None
+        voices = card.voices if isinstance(card, TTSModelCard | RealtimeModelCard) else None
         schema = merge_overrides(base, overrides, voices, adapt=not strict)
         if check_schema:
             check_json_schema(schema)

@@ -51,13 +51,46 @@ class EndpointBinding:
     errors: Mapping[str, Any] = field(default_factory=dict)
 
 
+BatchState = Literal[
+    "pending", "running", "finalizing", "completed", "failed", "expired", "cancelling", "cancelled"
+]
+TERMINAL_BATCH_STATES: frozenset[str] = frozenset({"completed", "failed", "expired", "cancelled"})
+
+
+@dataclass(frozen=True)
+class BatchBinding:
+    """A provider's batch API for one model family: the wire module that speaks it
+    (``format``), whether requests go up as a file or inline, its endpoint paths
+    (``{id}`` and ``{model}`` filled in), the endpoint JSONL lines name, a base-URL
+    rewrite (DashScope batches live under its compatible mode), per-batch limits
+    (``requests``, ``bytes``, ``inputs``, ``inputs_per_line``), and the provider's
+    batch states mapped onto specwire's."""
+
+    format: str
+    input: Literal["file", "inline"]
+    paths: Mapping[str, str]
+    states: Mapping[str, BatchState]
+    line_url: str | None = None
+    base_path: Mapping[str, str] = field(default_factory=dict)
+    limits: Mapping[str, int] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def base_url(self, base_url: str) -> str:
+        """The root URL batch requests go to (``base_path`` applied when it matches)."""
+        trimmed = base_url.rstrip("/")
+        old, new = self.base_path.get("from"), self.base_path.get("to")
+        if old and new and trimmed.endswith(old):
+            return trimmed[: -len(old)] + new
+        return trimmed
+
+
 @dataclass(frozen=True)
 class ModelBinding:
     """Everything a generated model class binds: provider, endpoints, parameters'
     wire names, retryable failures, batch limits and cards."""
 
     provider: str
-    family: Literal["chat", "embedding", "tts"]
+    family: Literal["chat", "embedding", "tts", "realtime"]
     endpoint: EndpointBinding
     variants: tuple[tuple[str, EndpointBinding], ...] = ()
     wire_params: Mapping[str, WireParam] = field(default_factory=dict)
@@ -65,6 +98,10 @@ class ModelBinding:
     retry_codes: frozenset[str] = frozenset()
     batch_limits: Mapping[str, int] = field(default_factory=dict)
     cards_module: str | None = None
+    rate_limits: Mapping[str, float] = field(default_factory=dict)
+    """Default ``requests_per_minute`` / ``tokens_per_minute`` (the user may override)."""
+    batch: BatchBinding | None = None
+    """How the provider's batch API takes this family's requests (None: it has none)."""
 
     def retry_policy(self, max_retries: int, **delays: Any) -> RetryPolicy:
         """The retry policy for this model's spec'd retryable statuses and codes

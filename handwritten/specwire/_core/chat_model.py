@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .._ratelimit.model import RateLimited
 from .blocks import TextBlock, ToolCallBlock
 from .bound import ModelLifecycle, check_model_arguments
 from .credential import CredentialBase
@@ -33,7 +34,7 @@ class NoParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ChatModelBase(ModelLifecycle, ABC):
+class ChatModelBase(RateLimited, ModelLifecycle, ABC):
     """A chat model: ``await model(messages, tools=None, tool_choice=None, **kwargs)``.
 
     With ``stream=False`` the call returns one ``ChatResponse``; with ``stream=True`` an

@@ -29,10 +29,10 @@ from pydantic import BaseModel, ConfigDict
 from .binding import EndpointBinding, WireParam, place_parameters
 from .error_body import GENERIC_ERRORS, ErrorFormat
 
-FAMILIES: tuple[str, ...] = ("chat", "embedding", "tts")
-"""Model families, in the order generated code lists them. A new family (the realtime
-models to come) is added here, in the spec schema's ``family`` enum and with its
-dialects; nothing else in the contract changes."""
+FAMILIES: tuple[str, ...] = ("chat", "embedding", "tts", "realtime")
+"""Model families, in the order generated code lists them. A new family is added here,
+in the spec schema's ``family`` enum and with its dialects; nothing else in the
+contract changes."""
 
 
 class DialectOptions(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 from .binding import AuthSpec
 
 if TYPE_CHECKING:
-    from .._cards import EmbeddingModelCard, ModelCard, TTSModelCard
+    from .._cards import EmbeddingModelCard, ModelCard, RealtimeModelCard, TTSModelCard
     from .chat_model import ChatModelBase
 
 
@@ -61,6 +61,17 @@ class CredentialBase(BaseModel):
             if value is None and field.is_required():
                 raise ValueError(f"{name} is required: pass {name}=..., or set {source}")
         return filled
+
+    # pickles name the environment variable a secret comes from, never the secret
+    def __getstate__(self) -> dict[Any, Any]:
+        from .._pickling import credential_getstate
+
+        return credential_getstate(self, super().__getstate__())
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        from .._pickling import credential_setstate
+
+        super().__setstate__(credential_setstate(type(self), state))
 
     def resolved_base_url(self) -> str:
         """The root URL requests go to, without a trailing slash."""
@@ -120,6 +131,16 @@ class CredentialBase(BaseModel):
         return []
 
     @classmethod
+    def get_realtime_model_class(cls) -> builtins.type[Any] | None:
+        """The provider's realtime (live voice and text) model class, or None."""
+        return None
+
+    @classmethod
+    def get_realtime_model_classes(cls) -> list[builtins.type[Any]]:
+        """Every realtime model class of the provider."""
+        return []
+
+    @classmethod
     def list_models(cls, custom_yaml_dir: str | None = None) -> list[ModelCard]:
         """Cards of the provider's chat models."""
         model_cls = cls.get_chat_model_class()
@@ -140,6 +161,15 @@ class CredentialBase(BaseModel):
         cards: list[TTSModelCard] = []
         for model_cls in cls.get_tts_model_classes():
             found: list[TTSModelCard] = model_cls.list_models(custom_yaml_dir)
+            cards.extend(found)
+        return cards
+
+    @classmethod
+    def list_realtime_models(cls, custom_yaml_dir: str | None = None) -> list[RealtimeModelCard]:
+        """Cards of every realtime model the provider has."""
+        cards: list[RealtimeModelCard] = []
+        for model_cls in cls.get_realtime_model_classes():
+            found: list[RealtimeModelCard] = model_cls.list_models(custom_yaml_dir)
             cards.extend(found)
         return cards
 

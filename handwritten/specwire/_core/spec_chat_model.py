@@ -15,6 +15,8 @@ import httpx
 from orjson import JSONDecodeError, loads
 from pydantic import BaseModel
 
+from .._batch.model import ChatBatching
+from .._ratelimit import Reservation, estimate_tokens
 from .accumulator import StreamAccumulator
 from .binding import ModelBinding
 from .blocks import ToolCallBlock
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
 
 
-class SpecChatModel(ChatModelBase, BoundModel):
+class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
     """A chat model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]
@@ -146,14 +148,19 @@ class SpecChatModel(ChatModelBase, BoundModel):
         # set by ChatModelBase around this call when telemetry is on: the engine adds
         # what only it sees (the provider's response id, model and stop reason)
         telemetry = current_call()
+        estimate = estimate_tokens(wire.body)
         if not stream:
             async with within_deadline(ends, deadline, self.binding.provider, log):
                 return await self._retry.run(
-                    lambda: self._complete(wire, started, telemetry), log=log, deadline=ends
+                    lambda: self._complete(wire, started, telemetry, estimate),
+                    log=log,
+                    deadline=ends,
                 )
         async with within_deadline(ends, deadline, self.binding.provider, log):
-            response = await self._retry.run(lambda: self._open(wire, True), log=log, deadline=ends)
-        return self._stream(response, wire, started, log, ends, telemetry)
+            response = await self._retry.run(
+                lambda: self._open(wire, True, estimate), log=log, deadline=ends
+            )
+        return self._stream(response, wire, started, log, ends, telemetry, estimate)
 
     def _split_kwargs(
         self, kwargs: dict[str, Any]
@@ -171,24 +178,36 @@ class SpecChatModel(ChatModelBase, BoundModel):
             )
         return params.model_dump(exclude_none=True), kwargs, extra
 
-    async def _open(self, wire: WireRequest, stream: bool) -> httpx.Response:
+    async def _open(self, wire: WireRequest, stream: bool, estimate: int = 0) -> httpx.Response:
         headers, query = request_address(
             self.credential, self._endpoint, stream=stream, headers=wire.headers, query=wire.query
         )
-        return await self._http.open(
-            "POST",
-            self.credential.resolved_base_url() + wire.path,
-            provider=self.binding.provider,
-            json_body=wire.body,
-            headers=headers,
-            params=query,
-            errors=self._dialect.errors,
-        )
+        # every attempt waits for the model's rate budget; a failed one gives its
+        # tokens back, and a 429 pauses everyone sharing the budget
+        reservation = await self.budget.acquire(estimate)
+        try:
+            return await self._http.open(
+                "POST",
+                self.credential.resolved_base_url() + wire.path,
+                provider=self.binding.provider,
+                json_body=wire.body,
+                headers=headers,
+                params=query,
+                errors=self._dialect.errors,
+            )
+        except BaseException as error:
+            await self.budget.observe(error)
+            await reservation.settle(0)
+            raise
 
     async def _complete(
-        self, wire: WireRequest, started: float, telemetry: CallTelemetry | None = None
+        self,
+        wire: WireRequest,
+        started: float,
+        telemetry: CallTelemetry | None = None,
+        estimate: int = 0,
     ) -> ChatResponse:
-        body = await read_json_body(await self._open(wire, False), self.binding.provider)
+        body = await read_json_body(await self._open(wire, False, estimate), self.binding.provider)
         acc = self._dialect.accumulator()
         try:
             self._dialect.on_response(body, acc)
@@ -203,10 +222,12 @@ class SpecChatModel(ChatModelBase, BoundModel):
             telemetry.on_payload(body)
             telemetry.on_accumulated(acc)
         finish, provider_finish = self._finish_reason(acc, content)
+        usage = self._usage(acc, wire, started)
+        await self._settle(estimate, usage)
         return ChatResponse(
             content=content,
             is_last=True,
-            usage=self._usage(acc, wire, started),
+            usage=usage,
             metadata=dict(acc.extra) or None,
             finish_reason=finish,
             provider_finish_reason=provider_finish,
@@ -238,6 +259,13 @@ class SpecChatModel(ChatModelBase, BoundModel):
             )
         return usage
 
+    async def _settle(self, estimate: int, usage: ChatUsage | None) -> None:
+        """Correct the rate budget's token estimate by the usage the provider reported."""
+        if usage is not None and (usage.input_tokens or usage.output_tokens):
+            await Reservation(self.budget, estimate).settle(
+                usage.input_tokens + usage.output_tokens
+            )
+
     async def _stream(
         self,
         response: httpx.Response,
@@ -246,6 +274,7 @@ class SpecChatModel(ChatModelBase, BoundModel):
         log: CallLog,
         ends: float | None,
         telemetry: CallTelemetry | None = None,
+        estimate: int = 0,
     ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         created_at = now_iso()
@@ -298,16 +327,18 @@ class SpecChatModel(ChatModelBase, BoundModel):
                     acc = self._dialect.accumulator()
                     async with within_deadline(ends, self.deadline, provider, log):
                         response = await self._retry.run(
-                            lambda: self._open(wire, True), log=log, deadline=ends
+                            lambda: self._open(wire, True, estimate), log=log, deadline=ends
                         )
             if telemetry is not None:
                 telemetry.on_accumulated(acc)
             content = acc.final_blocks()
             finish, provider_finish = self._finish_reason(acc, content)
+            usage = self._usage(acc, wire, started)
+            await self._settle(estimate, usage)
             yield ChatResponse(
                 content=content,
                 is_last=True,
-                usage=self._usage(acc, wire, started),
+                usage=usage,
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,

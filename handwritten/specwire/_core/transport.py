@@ -112,6 +112,10 @@ class HttpTransport:
         self._default_headers = dict(default_headers or {})
         self._client: httpx.AsyncClient | None = http_client
 
+    def __getstate__(self) -> dict[str, Any]:
+        # connections stay in their process; a worker opens its own on first use
+        return {"_timeout": self._timeout, "_client": None}
+
     @property
     def client(self) -> httpx.AsyncClient:
         """The shared client."""

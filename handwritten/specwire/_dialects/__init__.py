@@ -38,6 +38,9 @@ DIALECTS: dict[str, str] = {
     "dashscope_tts": "specwire._tts.dashscope_http:DashScopeTTSDialect",
     "qwen_tts_realtime": "specwire._tts.qwen_realtime:QwenRealtimeDialect",
     "dashscope_duplex_tts": "specwire._tts.cosyvoice_realtime:CosyVoiceRealtimeDialect",
+    # realtime (live voice and text) sessions
+    "openai_realtime": "specwire._realtime.openai:OpenAIRealtimeDialect",
+    "gemini_live": "specwire._realtime.gemini:GeminiLiveDialect",
 }
 
 

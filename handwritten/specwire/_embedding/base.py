@@ -31,6 +31,7 @@ from .._core.errors import (
 )
 from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
+from .._ratelimit.model import RateLimited
 from .batching import BatchLimits, InputKind, kind_of, pack
 from .cache import EmbeddingCacheBase, cache_key
 from .dimensions import DimensionRule
@@ -85,7 +86,7 @@ class CallOptions:
     """Unknown keyword arguments, merged where the wire format keeps its parameters."""
 
 
-class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
+class EmbeddingModelBase(RateLimited, ModelLifecycle, ABC, Generic[InputT]):
     """An embedding model: ``await model(inputs, **kwargs) -> EmbeddingResponse``.
 
     ``InputT`` is ``str`` for text models and ``str | DataBlock`` for multimodal ones.
@@ -432,11 +433,22 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
 
     async def _embed_batch(self, inputs: list[InputT], kwargs: dict[str, Any]) -> EmbeddingResponse:
         """One batch, retried on its own; the count of vectors is checked."""
-        response = await self._retry.run(
-            lambda: self._call_api(inputs, **kwargs),
-            sleep=self._sleep,
-            retryable=self._is_retryable,
-        )
+        estimate = _estimate_inputs(inputs)
+
+        async def attempt() -> EmbeddingResponse:
+            # each attempt waits for the rate budget; a 429 pauses all who share it
+            reservation = await self.budget.acquire(estimate)
+            try:
+                response = await self._call_api(inputs, **kwargs)
+            except Exception as error:
+                await self.budget.observe(error)
+                await reservation.settle(0)
+                raise
+            used = response.usage.tokens if response.usage and response.usage.tokens else None
+            await reservation.settle(used)
+            return response
+
+        response = await self._retry.run(attempt, sleep=self._sleep, retryable=self._is_retryable)
         if len(response.embeddings) != len(inputs):
             raise ResponseFormatError(
                 f"{len(response.embeddings)} vectors came back for {len(inputs)} inputs",
@@ -471,6 +483,11 @@ class EmbeddingModelBase(ModelLifecycle, ABC, Generic[InputT]):
 
         cards: list[EmbeddingModelCard] = list_cards(cls, "embedding", custom_yaml_dir)
         return cards
+
+
+def _estimate_inputs(inputs: Sequence[str | DataBlock]) -> int:
+    """Tokens a batch will use, about four characters a token (media: a flat 256)."""
+    return sum(len(item) // 4 + 1 if isinstance(item, str) else 256 for item in inputs)
 
 
 _CARDS: dict[builtins.type[Any], dict[str, Any]] = {}

@@ -59,6 +59,7 @@ class RedisEmbeddingCache(EmbeddingCacheBase):
         prefix: str = "specwire:embedding:",
         ttl: float | datetime.timedelta | None = None,
     ) -> None:
+        own_client = client is None
         if client is None:
             try:
                 from redis.asyncio import Redis
@@ -69,12 +70,30 @@ class RedisEmbeddingCache(EmbeddingCacheBase):
             client = Redis.from_url(url)
         self.client = client
         self.prefix = prefix
+        self._url = url if own_client else None
         if isinstance(ttl, datetime.timedelta):
             ttl = ttl.total_seconds()
         if ttl is not None and ttl <= 0:
             raise ValueError("ttl must be positive (seconds)")
         # Redis takes whole milliseconds; round up so a tiny TTL never means "forever"
         self._ttl_ms = None if ttl is None else max(1, math.ceil(ttl * 1000))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a pickle carries where the cache is, not its connections
+        if self._url is None:
+            raise TypeError(
+                "a RedisEmbeddingCache built from a client cannot be pickled; "
+                "build it with url= so workers can reconnect"
+            )
+        return {"url": self._url, "prefix": self.prefix, "ttl_ms": self._ttl_ms}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from redis.asyncio import Redis
+
+        self.client = Redis.from_url(state["url"])
+        self.prefix = state["prefix"]
+        self._url = state["url"]
+        self._ttl_ms = state["ttl_ms"]
 
     def __repr__(self) -> str:
         return f"RedisEmbeddingCache(prefix={self.prefix!r}, ttl_ms={self._ttl_ms})"

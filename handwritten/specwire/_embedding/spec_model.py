@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import BaseModel
 
+from .._batch.model import EmbeddingBatching
 from .._core.binding import ModelBinding
 from .._core.blocks import DataBlock
 from .._core.bound import BoundModel
@@ -33,7 +34,7 @@ from .response import EmbeddingResponse, EmbeddingUsage
 from .wire.base import EmbeddingCall, EmbeddingWire
 
 
-class _SpecEmbeddingEngine(EmbeddingModelBase[InputT], BoundModel):
+class _SpecEmbeddingEngine(EmbeddingBatching, EmbeddingModelBase[InputT], BoundModel):
     """An embedding model driven entirely by its ``binding``."""
 
     binding: ClassVar[ModelBinding]

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from .._core.bound import ModelLifecycle, check_model_arguments
 from .._core.credential import CredentialBase, check_credential_family
+from .._ratelimit.model import RateLimited
 from .response import TTSResponse
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class NoTTSParameters(BaseModel):
     """The parameters of a TTS model that takes none."""
 
 
-class TTSModelBase(ModelLifecycle, ABC):
+class TTSModelBase(RateLimited, ModelLifecycle, ABC):
     """A text-to-speech model: ``await model.synthesize(text)``.
 
     With ``stream=False`` the call returns one ``TTSResponse`` holding the audio; with

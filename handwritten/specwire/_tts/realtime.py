@@ -29,9 +29,8 @@ from typing import Any, ClassVar, Self
 
 import orjson
 from pydantic import BaseModel
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
-from websockets.exceptions import WebSocketException as WebSocketError
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 
 from .._core.binding import ModelBinding
 from .._core.bound import BoundModel, check_model_arguments
@@ -39,13 +38,12 @@ from .._core.contract import Dialect, DialectOptions
 from .._core.credential import CredentialBase
 from .._core.errors import (
     APIConnectionError,
-    APITimeoutError,
     ProviderError,
     StreamBrokenError,
 )
 from .._core.ids import new_id, now_iso
-from .._core.secrets import RedactingLogger, Redactor
-from .._core.transport import error_from_response
+from .._core.secrets import Redactor
+from .._core.websocket import credential_secrets, open_websocket
 from .base import TTSModelBase
 from .ledger import TextLedger
 from .response import TTSResponse, TTSUsage, audio_block, delta_response
@@ -294,6 +292,25 @@ class RealtimeTTSModelBase(TTSModelBase, BoundModel):
         self._created_at = now_iso()
         self._utterance_started = None
         self._done = asyncio.Event()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a pickle holds the settings; the socket, its task and the current utterance
+        # stay behind, and the worker connects afresh
+        state = dict(self.__dict__)
+        for name in ("_ws", "_runner", "_changed", "_done", "_failure"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._ws = None
+        self._runner = None
+        self._changed = asyncio.Event()
+        self._failure = None
+        self._closing = False
+        self._explicit = False
+        self._reset_connection_state()
+        self._reset_utterance()
 
     def _reset_connection_state(self) -> None:
         self._started = False
@@ -564,36 +581,15 @@ class RealtimeTTSModelBase(TTSModelBase, BoundModel):
         url = websocket_url(self.credential, self._endpoint, self.model, self._options.ws_base_path)
         headers = self.credential.auth_headers()
         headers.update(self._endpoint.headers)
-        try:
-            return await connect(
-                url,
-                additional_headers=headers,
-                open_timeout=self.open_timeout,
-                close_timeout=self.close_timeout,
-                compression=None,  # audio does not compress; save the CPU
-                max_size=2**24,
-                # websockets logs every request header at DEBUG, the key among them
-                logger=RedactingLogger(_WS_LOGGER, Redactor.for_credential(self.credential)),
-            )
-        except InvalidStatus as exc:
-            response = exc.response
-            error = error_from_response(
-                response.status_code,
-                response.headers,
-                bytes(response.body or b""),
-                self._provider,
-                self._dialect.errors,
-            )
-            raise Redactor.for_credential(self.credential).error(error) from exc
-        except TimeoutError as exc:
-            raise APITimeoutError(
-                "opening the websocket timed out", provider=self._provider
-            ) from exc
-        except (OSError, WebSocketError) as exc:
-            raise APIConnectionError(
-                f"opening the websocket failed: {type(exc).__name__}: {exc}",
-                provider=self._provider,
-            ) from exc
+        return await open_websocket(
+            url,
+            headers,
+            provider=self._provider,
+            secrets=credential_secrets(self.credential),
+            errors=self._dialect.errors,
+            open_timeout=self.open_timeout,
+            close_timeout=self.close_timeout,
+        )
 
     async def _shutdown(self, graceful: bool) -> None:
         """Stop the connection task and close the socket (politely when ``graceful``)."""

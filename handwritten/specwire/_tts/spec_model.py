@@ -125,15 +125,21 @@ class SpecTTSModel(TTSModelBase, BoundModel):
         endpoint = self._endpoint
         headers, query = request_address(self.credential, endpoint, stream=stream)
         path = (endpoint.stream_path if stream else None) or endpoint.path
-        return await self._http.open(
-            "POST",
-            self.credential.resolved_base_url() + path.replace("{model}", self.model),
-            provider=self.binding.provider,
-            json_body=body,
-            headers=headers,
-            params=query,
-            errors=self._dialect.errors,
-        )
+        # each attempt waits for the model's rate budget (requests; a 429 pauses all)
+        await self.budget.acquire(0)
+        try:
+            return await self._http.open(
+                "POST",
+                self.credential.resolved_base_url() + path.replace("{model}", self.model),
+                provider=self.binding.provider,
+                json_body=body,
+                headers=headers,
+                params=query,
+                errors=self._dialect.errors,
+            )
+        except BaseException as error:
+            await self.budget.observe(error)
+            raise
 
     async def _complete(self, body: dict[str, Any], started: float) -> TTSResponse:
         payload = await read_json_body(await self._open(body, False), self.binding.provider)

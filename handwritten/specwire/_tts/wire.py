@@ -1,5 +1,6 @@
 """Spec data to wire values, shared by the HTTP and the realtime TTS models: the options
-every TTS dialect reads, websocket URLs, audio formats and model-name patterns."""
+every TTS dialect reads, audio formats and model-name patterns (websocket URLs live in
+``_core.websocket``, shared with the realtime sessions)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ import copy
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from pydantic import Field
-
-from .._core.binding import EndpointBinding
 from .._core.contract import DialectOptions
-from .._core.credential import CredentialBase
+from .._core.websocket import WsBasePath as WsBasePath  # shared with realtime sessions
+from .._core.websocket import websocket_url as websocket_url
 
 # The media type each audio ``format`` value stands for; raw PCM carries its rate.
 _FORMAT_MEDIA_TYPES = {
@@ -32,15 +30,6 @@ class TTSOptions(DialectOptions):
     card_models: tuple[str, ...] = ()
     """fnmatch patterns of this class's cards among its provider's TTS card folder
     (which sibling classes share); empty: every card there."""
-
-
-class WsBasePath(DialectOptions):
-    """How the HTTP base URL's path becomes the websocket root."""
-
-    from_: str = Field(alias="from")
-    """The HTTP root path at the end of the base URL, e.g. ``/api/v1``."""
-    to: str
-    """What replaces it, e.g. ``/api-ws/v1``."""
 
 
 class AudioDefault(DialectOptions):
@@ -87,27 +76,3 @@ def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def websocket_url(
-    credential: CredentialBase,
-    endpoint: EndpointBinding,
-    model: str,
-    ws_base_path: WsBasePath | None = None,
-) -> str:
-    """The websocket URL of a realtime endpoint, derived from the credential's base URL
-    so a proxy or a loopback server works: ``https`` becomes ``wss``, the base path's
-    HTTP root becomes the websocket root (``ws_base_path``, e.g. ``/api/v1`` ->
-    ``/api-ws/v1``), the endpoint path is appended, and the endpoint's stream query
-    (``{model}`` filled in) plus any query auth is added."""
-    parts = urlsplit(credential.resolved_base_url())
-    scheme = {"https": "wss", "http": "ws"}.get(parts.scheme, parts.scheme)
-    path = parts.path.rstrip("/")
-    if ws_base_path is not None:
-        source = ws_base_path.from_.rstrip("/")
-        if source and path.endswith(source):
-            path = path[: len(path) - len(source)] + ws_base_path.to.rstrip("/")
-    path += endpoint.stream_path or endpoint.path
-    query = {k: v.replace("{model}", model) for k, v in endpoint.stream_query.items()}
-    query.update(credential.auth_query())
-    return urlunsplit((scheme, parts.netloc, path, urlencode(query), ""))

@@ -5,7 +5,7 @@
 (function () {
   const catalog = JSON.parse(document.getElementById("catalog").textContent);
   const byId = (id) => document.getElementById(id);
-  const FAMILY_LABELS = { chat: "Chat", embedding: "Embedding", tts: "Text to speech" };
+  const FAMILY_LABELS = { chat: "Chat", embedding: "Embedding", tts: "Text to speech", realtime: "Realtime" };
   const KIND_LABELS = {
     "application/x-thinking": "thinking",
     "application/x-embedding": "embedding vector",
