@@ -65,6 +65,8 @@ def _endpoint(model_endpoint: Any) -> dict[str, Any]:
         "stream_path": stream.get("path"),
         "stream_format": stream["format"],
         "stream_terminator": stream.get("terminator"),
+        # only written when off, so every spec that keeps the default renders as before
+        **({"stream_end_signal": False} if stream.get("end_signal") is False else {}),
         "headers": ep.get("headers", {}),
         "query": ep.get("query", {}),
         "stream_headers": stream.get("headers", {}),

@@ -70,6 +70,12 @@ class Stream(BaseModel):
     terminator: Annotated[
         str | None, Field(description='A data payload that ends the stream, e.g. [DONE].')
     ] = None
+    end_signal: Annotated[
+        bool | None,
+        Field(
+            description="Whether a complete stream always ends with its dialect's completion signal ([DONE], a finish reason, message_stop, done: true...). A stream that ends without it raises IncompleteStreamError; false only for a server that legitimately sends none."
+        ),
+    ] = True
     path: Annotated[
         str | None, Field(description='Endpoint path when streaming, if it differs.')
     ] = None

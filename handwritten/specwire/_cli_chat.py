@@ -100,7 +100,12 @@ def _build_model(args: argparse.Namespace) -> Any:
         missing = [
             f"{name} ({env})" if env else name
             for name, env in credential_arguments(credential_cls)
-            if any(err["loc"][:1] == (name,) for err in exc.errors())
+            if any(
+                err["loc"][:1] == (name,)
+                # the credential's own check names a missing secret at the model level
+                or (not err["loc"] and f"{name} is required" in err["msg"])
+                for err in exc.errors()
+            )
         ]
         if missing:
             raise CLIError(

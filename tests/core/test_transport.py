@@ -85,6 +85,10 @@ def sse_chunk(event: dict[str, Any]) -> bytes:
     return b"%x\r\n%s\r\n" % (len(data), data)
 
 
+# the stream's completion signal, then the chunked body's end
+SSE_END = b"e\r\ndata: [DONE]\n\n\r\n0\r\n\r\n"
+
+
 # ------------------------------------------------------------------ choosing
 def test_transport_choice_env_and_validation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPECWIRE_TRANSPORT", raising=False)
@@ -218,7 +222,9 @@ async def test_a_finished_stream_reuses_its_connection(transport: str) -> None:
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
             while True:
                 await read_request(reader)
-                writer.write(SSE_HEAD + sse_chunk(chunk({"content": "x"})) + b"0\r\n\r\n")
+                # complete by its finish_reason, with the body's end right after: a
+                # [DONE] ends the read before the body does, and httpx then drops the socket
+                writer.write(SSE_HEAD + sse_chunk(chunk({"content": "x"}, "stop")) + b"0\r\n\r\n")
                 await writer.drain()
         writer.close()
 
@@ -245,7 +251,7 @@ async def test_pool_limit_bounds_concurrent_connections(transport: str) -> None:
                     writer.write(sse_chunk(chunk({"content": str(i)})))
                     await writer.drain()
                     await asyncio.sleep(0.03)
-                writer.write(b"0\r\n\r\n")
+                writer.write(SSE_END)
                 await writer.drain()
         active -= 1
         writer.close()
@@ -266,7 +272,7 @@ async def test_proxy_from_the_environment_is_used(
     async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # a forward proxy receives the absolute URL; this one answers as the origin
         seen.append((await read_request(reader)).split(b"\r\n")[0])
-        writer.write(SSE_HEAD + sse_chunk(chunk({"content": "via proxy"})) + b"0\r\n\r\n")
+        writer.write(SSE_HEAD + sse_chunk(chunk({"content": "via proxy"})) + SSE_END)
         await writer.drain()
         writer.close()
 

@@ -52,6 +52,7 @@ def answer(request: ReceivedRequest) -> Reply:
     if request.headers.get("x-dashscope-sse") == "enable":
         pieces = ["1", ", 2,", " 3, ", "4, 5"]
         events = [event({"content": p}, (20, i + 1)) for i, p in enumerate(pieces)]
+        events[-1] = event({"content": pieces[-1]}, (20, len(pieces)), "stop")  # complete
         return Reply(body=sse([("result", e) for e in events]), content_type="text/event-stream")
     tools = body["parameters"].get("tools") or []
     if tools:

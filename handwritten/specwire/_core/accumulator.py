@@ -17,6 +17,7 @@ from typing import Any, Literal
 from .blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
 from .construct import construct
 from .ids import new_id
+from .reading import count, wrong
 from .response import ChatUsage
 
 BlockKind = Literal["text", "thinking", "tool_call", "data", "media"]
@@ -63,7 +64,16 @@ class _Slot:
 class StreamAccumulator:
     """Collects typed stream events into ordered response blocks and usage."""
 
-    __slots__ = ("_by_key", "_dirty", "_slots", "exchange", "extra", "stop_reason", "usage_fields")
+    __slots__ = (
+        "_by_key",
+        "_dirty",
+        "_slots",
+        "exchange",
+        "extra",
+        "finished",
+        "stop_reason",
+        "usage_fields",
+    )
 
     def __init__(self, exchange: Any = None) -> None:
         self._slots: list[_Slot] = []
@@ -71,6 +81,8 @@ class StreamAccumulator:
         self._dirty: dict[int, _Slot] = {}
         self.usage_fields: dict[str, int] = {}
         self.stop_reason: str | None = None
+        # set by the engine or the dialect when the stream's completion signal arrived
+        self.finished = False
         self.extra: dict[str, object] = {}
         self.exchange: Any = exchange
         """The dialect's typed per-call object (``ChatDialect.Exchange``): what one
@@ -88,6 +100,8 @@ class StreamAccumulator:
     def text(self, delta: str, key: Hashable = "text") -> None:
         """Append text to the text block under ``key``."""
         if delta:
+            if delta.__class__ is not str:
+                raise wrong("a text delta", delta, "a string")
             slot = self._slot(key, "text")
             slot.parts.append(delta)
             self._dirty[id(slot)] = slot
@@ -103,6 +117,10 @@ class StreamAccumulator:
         fields (e.g. which dialect signed it) are kept on the block."""
         if not delta and signature is None and not extra:
             return
+        if delta and delta.__class__ is not str:
+            raise wrong("a reasoning delta", delta, "a string")
+        if signature is not None and signature.__class__ is not str:
+            raise wrong("a reasoning signature", signature, "a string")
         slot = self._slot(key, "thinking")
         slot.add_extra(extra)
         if delta:
@@ -131,6 +149,12 @@ class StreamAccumulator:
     ) -> None:
         """Start or extend the tool call under ``key``; ``arguments`` is a JSON fragment;
         ``extra`` fields (e.g. a Gemini thought signature) are kept on the block."""
+        if call_id is not None and call_id.__class__ is not str:
+            raise wrong("a tool call's id", call_id, "a string")
+        if name is not None and name.__class__ is not str:
+            raise wrong("a tool call's name", name, "a string")
+        if arguments and arguments.__class__ is not str:
+            raise wrong("a tool call's arguments", arguments, "a JSON string or object")
         slot = self._slot(("tool", key), "tool_call")
         slot.add_extra(extra)
         if call_id and not slot.tool_id:
@@ -174,7 +198,9 @@ class StreamAccumulator:
         """Record the provider's running usage totals (later values replace earlier)."""
         for name, value in fields.items():
             if value is not None:
-                self.usage_fields[name] = int(value)
+                checked = count(value, f"usage {name}")
+                if checked is not None:
+                    self.usage_fields[name] = checked
 
     # ------------------------------------------------------------------ output
     @property

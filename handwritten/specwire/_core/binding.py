@@ -41,6 +41,9 @@ class EndpointBinding:
     stream_path: str | None = None
     stream_format: StreamFormat = "sse"
     stream_terminator: str | None = None
+    stream_end_signal: bool = True
+    """Whether a complete stream always ends with a completion signal; False (spec
+    ``stream.end_signal: false``) for a server that legitimately sends none."""
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
     """Query parameters of every request; ``{field}`` values name a credential field."""

@@ -70,8 +70,9 @@ class BoundModel(ModelLifecycle):
     ) -> DialectT:
         """Select the endpoint, build its dialect (a ``dialect_base``), the transport
         (unless ``http`` is False: websocket models open their own; ``http_options`` are
-        ``HttpTransport``'s keywords) and the retry policy (``retry``: delays overriding
-        the defaults); return the dialect."""
+        ``HttpTransport``'s: transport, http_client, default_headers, max_connections)
+        and the retry policy (``retry``: delays overriding the defaults); return the
+        dialect."""
         from .._dialects import load_dialect
         from .transport import HttpTransport
 

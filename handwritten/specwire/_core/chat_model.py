@@ -14,7 +14,7 @@ from .._ratelimit.model import RateLimited
 from .blocks import TextBlock, ToolCallBlock
 from .bound import ModelLifecycle, check_model_arguments
 from .credential import CredentialBase
-from .errors import BadRequestError, StructuredOutputError
+from .errors import BadRequestError, InvalidInputError, StructuredOutputError
 from .json_repair import parse_json_object
 from .messages import Msg, UserMsg
 from .response import ChatResponse, ChatUsage, StructuredResponse
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
 
 STRUCTURED_TOOL_NAME = "generate_structured_output"
+_MODES = ("forced tool call", "tool offered with an instruction", "JSON asked for as text")
 
 
 class NoParameters(BaseModel):
@@ -118,11 +119,13 @@ class ChatModelBase(RateLimited, ModelLifecycle, ABC):
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         """Call the model: ``stream=True`` (per call, or the constructor's default) gives
         an async generator of delta chunks and one final chunk; ``stream=False`` one
-        ``ChatResponse``."""
+        ``ChatResponse``. Messages, tools and ``tool_choice`` are checked first."""
+        checked = check_messages(messages)
+        check_tools(tools, tool_choice)
         if stream is not None:
             kwargs["stream"] = stream
         self._check_call_parameters(kwargs)
-        return await self._traced_call(self.model, list(messages), tools, tool_choice, **kwargs)
+        return await self._traced_call(self.model, checked, tools, tool_choice, **kwargs)
 
     async def _traced_call(
         self,
@@ -186,6 +189,14 @@ class ChatModelBase(RateLimited, ModelLifecycle, ABC):
         Where the provider refuses a forced tool call (e.g. with thinking on), the tool
         is offered with ``tool_choice="auto"`` and an instruction, and finally the JSON
         is asked for as text."""
+        messages = check_messages(messages)
+        if isinstance(structured_model, dict):
+            _check_schema(structured_model)
+        elif not (isinstance(structured_model, type) and issubclass(structured_model, BaseModel)):
+            raise InvalidInputError(
+                "structured_model must be a pydantic model class or a JSON schema dict, "
+                f"got {type(structured_model).__name__}"
+            )
         from .tool_schema import tool_schema
 
         # the same builder as specwire.tool.tool_schema, under a fixed name
@@ -206,16 +217,18 @@ class ChatModelBase(RateLimited, ModelLifecycle, ABC):
             ),
         ]
         self._check_call_parameters(kwargs)
-        last_error: Exception | None = None
+        failures: list[BaseException] = []
         usage: ChatUsage | None = None
-        for tools, choice, instruction in attempts:
+        for number, (tools, choice, instruction) in enumerate(attempts, 1):
             msgs = list(messages)
             if instruction:
                 msgs.append(UserMsg(name="user", content=instruction))
             try:
                 response = await self._traced_call(self.model, msgs, tools, choice, **kwargs)
             except BadRequestError as exc:
-                last_error = exc  # e.g. forced tool_choice refused with thinking on
+                # e.g. a forced tool_choice refused with thinking on
+                exc.add_note(f"structured output attempt {number}: {_MODES[number - 1]}")
+                failures.append(exc)
                 continue
             if not isinstance(response, ChatResponse):
                 # Streamed (some providers only think when streaming): keep the final chunk.
@@ -223,13 +236,20 @@ class ChatModelBase(RateLimited, ModelLifecycle, ABC):
                 async for chunk in response:
                     final = chunk
                 if final is None:
-                    last_error = StructuredOutputError("the stream ended without a final chunk")
+                    failures.append(
+                        StructuredOutputError(f"attempt {number}: the stream gave no final chunk")
+                    )
                     continue
                 response = final
             usage = response.usage
             raw = _structured_text(response)
             if raw is None:
-                last_error = StructuredOutputError("the model answered without the structured call")
+                failures.append(
+                    StructuredOutputError(
+                        f"attempt {number} ({_MODES[number - 1]}): the model answered "
+                        "without the structured call"
+                    )
+                )
                 continue
             try:
                 content = parse_json_object(raw)
@@ -238,10 +258,17 @@ class ChatModelBase(RateLimited, ModelLifecycle, ABC):
                 else:
                     _validate_against_schema(content, schema)
             except (ValueError, ValidationError) as exc:
-                last_error = exc
+                exc.add_note(f"structured output attempt {number}: {_MODES[number - 1]}")
+                failures.append(exc)
                 continue
             return StructuredResponse(content=content, usage=usage)
-        raise StructuredOutputError(f"no valid structured output: {last_error}") from last_error
+        reasons = "; ".join(
+            f"{i}. {_MODES[i - 1]}: {type(e).__name__}: {_first_line(e)}"
+            for i, e in enumerate(failures, 1)
+        )
+        raise StructuredOutputError(
+            f"no valid structured output after {len(failures)} attempts: {reasons}", failures
+        ) from (failures[-1] if failures else None)
 
     # ----------------------------------------------------------------- cards
     @classmethod
@@ -263,7 +290,93 @@ def _structured_text(response: ChatResponse) -> str | None:
     return "".join(texts) if texts else None
 
 
+def _check_schema(schema: dict[str, Any]) -> None:
+    """Refuse, before any request, a schema that is not valid JSON Schema."""
+    import jsonschema
+
+    validator_cls = jsonschema.validators.validator_for(schema, jsonschema.Draft202012Validator)
+    try:
+        validator_cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise InvalidInputError(
+            f"the structured output schema is not valid: {exc.message}"
+        ) from exc
+
+
 def _validate_against_schema(content: dict[str, Any], schema: dict[str, Any]) -> None:
-    missing = [k for k in schema.get("required", []) if k not in content]
-    if missing:
-        raise ValueError(f"structured output lacks required fields {missing}")
+    """Validate ``content`` against the full JSON Schema (the schema's own draft, else
+    2020-12); raise ``ValueError`` naming the first wrong path."""
+    import jsonschema  # imported on first use: it is slow to load
+
+    validator_cls = jsonschema.validators.validator_for(schema, jsonschema.Draft202012Validator)
+    try:
+        validator_cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise InvalidInputError(
+            f"the structured output schema is not valid: {exc.message}"
+        ) from exc
+    error = jsonschema.exceptions.best_match(validator_cls(schema).iter_errors(content))
+    if error is not None:
+        path = "".join(f"[{p!r}]" for p in error.absolute_path) or "(the whole object)"
+        raise ValueError(f"structured output does not match the schema at {path}: {error.message}")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "(no message)"
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_messages(messages: object) -> list[Msg]:
+    """``messages`` as a list, refused (naming what was given) unless it is a non-empty
+    sequence of ``Msg``: every chat API needs at least one message."""
+    if isinstance(messages, Msg):
+        raise InvalidInputError(
+            f"messages must be a list of Msg, got one {type(messages).__name__}: wrap it in a list"
+        )
+    if isinstance(messages, str | bytes | dict) or not isinstance(messages, Sequence):
+        raise InvalidInputError(
+            f"messages must be a list of Msg (UserMsg, AssistantMsg, SystemMsg...), "
+            f"got {type(messages).__name__} {_shown(messages)}"
+        )
+    out = list(messages)
+    if not out:
+        raise InvalidInputError("messages is empty: a chat call needs at least one message")
+    for position, message in enumerate(out):
+        if not isinstance(message, Msg):
+            raise InvalidInputError(
+                f"messages[{position}] must be a Msg (UserMsg, AssistantMsg, SystemMsg...), "
+                f"got {type(message).__name__} {_shown(message)}"
+            )
+    return out
+
+
+def check_tools(tools: object, tool_choice: object) -> None:
+    """Refuse tools that are not function schemas, and a ``tool_choice`` that names a
+    tool not given (or asks for a tool when none is given)."""
+    from .._dialects.tools import function_tools
+    from .._dialects.tools import tool_choice as read_choice
+
+    if tools is not None and not isinstance(tools, list):
+        raise InvalidInputError(
+            f"tools must be a list of function schemas, got {type(tools).__name__}"
+        )
+    try:
+        names = [t.name for t in function_tools(tools)]
+        choice = read_choice(tool_choice)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from None
+    if choice is None:
+        return
+    if choice.mode == "function" and choice.name not in names:
+        given = ", ".join(names) if names else "none"
+        raise InvalidInputError(
+            f"tool_choice names the tool {choice.name!r}, which is not among the tools "
+            f"given ({given})"
+        )
+    if choice.mode == "required" and not names:
+        raise InvalidInputError("tool_choice='required' needs tools, and none were given")

@@ -22,11 +22,12 @@ def construct(cls: type[M], values: dict[str, Any], extra: dict[str, Any] | None
     """An instance of ``cls`` holding ``values`` (trusted) and, for ``extra="allow"``
     models, ``extra`` fields. ``cls`` has no ``model_post_init``. Fields ``values`` does
     not name get their defaults (a field added to a model later is never left unset)."""
+    named = set(values)  # as model_construct: defaults filled in are not "set"
     if len(values) != len(cls.__pydantic_fields__):
         values = _with_defaults(cls, values)
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_fields_set__", named)
     _set(model, "__pydantic_extra__", extra)
     _set(model, "__pydantic_private__", None)
     return model

@@ -36,7 +36,7 @@ class CredentialBase(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _fill_from_environment(cls, data: Any) -> Any:
-        if not cls.env_vars or not isinstance(data, dict):
+        if not isinstance(data, dict):
             return data
         filled = dict(data)
         for name, variables in cls.env_vars.items():
@@ -46,6 +46,20 @@ class CredentialBase(BaseModel):
                     if value:
                         filled[name] = value
                         break
+        for name, field in cls.model_fields.items():
+            if not _is_secret(field.annotation):
+                continue
+            value = filled.get(name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            source = _env_hint(cls.env_vars.get(name, ()))
+            if isinstance(value, str) and not value.strip():
+                if not field.is_required():
+                    filled[name] = None  # an optional key left empty is no key
+                    continue
+                raise ValueError(f"{name} is empty: pass the key, or set {source}")
+            if value is None and field.is_required():
+                raise ValueError(f"{name} is required: pass {name}=..., or set {source}")
         return filled
 
     # pickles name the environment variable a secret comes from, never the secret
@@ -158,3 +172,56 @@ class CredentialBase(BaseModel):
             found: list[RealtimeModelCard] = model_cls.list_models(custom_yaml_dir)
             cards.extend(found)
         return cards
+
+
+def _is_secret(annotation: Any) -> bool:
+    """Whether a field's annotation is ``SecretStr`` (or ``SecretStr | None``)."""
+    if annotation is SecretStr:
+        return True
+    return SecretStr in getattr(annotation, "__args__", ())
+
+
+def _env_hint(variables: tuple[str, ...]) -> str:
+    if not variables:
+        return "the credential field"
+    return " or ".join(variables)
+
+
+def check_credential_family(model: object, credential: object) -> None:
+    """Refuse a credential that is not a credential, or that belongs to another
+    provider (a ``GeminiCredential`` given to ``OpenAIChatModel``): its model classes
+    are of another provider. A credential naming no model class (a hand-written one) is
+    taken as it is."""
+    from .errors import InvalidInputError
+
+    model_cls = type(model)
+    if not isinstance(credential, CredentialBase):
+        raise InvalidInputError(
+            f"{model_cls.__name__} needs a credential object (a CredentialBase), "
+            f"got {type(credential).__name__}"
+        )
+    cred_cls = type(credential)
+    owners = [
+        cred_cls.get_chat_model_class(),
+        cred_cls.get_embedding_model_class(),
+        *cred_cls.get_tts_model_classes(),
+    ]
+    known = [o for o in owners if isinstance(o, type)]
+    if not known:
+        return
+    if any(issubclass(model_cls, o) or issubclass(o, model_cls) for o in known):
+        return
+    provider = _provider_of(model_cls)
+    if provider is None or any(_provider_of(o) == provider for o in known):
+        return  # another class of the same provider (OpenAI chat and Responses)
+    raise InvalidInputError(
+        f"{cred_cls.__name__} belongs to {_provider_of(known[0]) or known[0].__name__}'s "
+        f"models ({', '.join(o.__name__ for o in known)}), not to {model_cls.__name__} "
+        f"({provider}): give it {provider}'s own credential"
+    )
+
+
+def _provider_of(cls: type) -> str | None:
+    binding = getattr(cls, "binding", None)
+    provider = getattr(binding, "provider", None)
+    return provider if isinstance(provider, str) else None

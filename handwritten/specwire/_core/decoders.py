@@ -26,16 +26,21 @@ class SseDecoder:
     """Server-sent events (WHATWG): LF, CRLF or CR line ends, ``:`` comments, multi-line
     ``data``, ``event`` names; ``id`` and ``retry`` fields are read and ignored."""
 
-    __slots__ = ("_data", "_event", "_pending", "_tail_cr")
+    __slots__ = ("_data", "_event", "_pending", "_start", "_tail_cr")
 
     def __init__(self) -> None:
         self._pending: list[bytes] = []  # pieces of a line not yet ended
         self._data: list[bytes] = []
         self._event: str | None = None
         self._tail_cr = False
+        self._start = True  # before the first byte: a leading BOM is dropped (WHATWG)
 
     def feed(self, chunk: bytes) -> list[SseEvent]:
         """Decode ``chunk``; return the events it completes."""
+        if self._start and chunk:
+            self._start = False
+            if chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = chunk[3:]  # else the first line would be "\ufeffdata: ..." and lost
         if chunk[-2:] == b"\n\n" and not self._pending and not self._data:
             # The common provider framing, a whole event in one piece with nothing
             # pending (``data: ...`` or ``event: ...`` then ``data: ...``): decoded
@@ -55,7 +60,7 @@ class SseDecoder:
                 name = chunk[7:first]
                 event = _EVENT_NAMES.get(name)
                 if event is None:
-                    event = name.decode()
+                    event = name.decode("utf-8", "replace")
                     if len(_EVENT_NAMES) < 256:
                         _EVENT_NAMES[name] = event
                 self._tail_cr = False
@@ -102,7 +107,8 @@ class SseDecoder:
                 if value[:1] == b" ":
                     value = value[1:]
                 if name == b"event":
-                    self._event = value.decode()
+                    # a name in broken UTF-8 still names its event; never a decode error
+                    self._event = value.decode("utf-8", "replace")
                 elif name == b"data":  # "data" with no colon: an empty data line
                     self._data.append(b"")
         return out

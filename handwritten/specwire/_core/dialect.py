@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .accumulator import StreamAccumulator
 from .contract import Dialect
+from .finish_reasons import FinishReason
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
@@ -43,6 +45,14 @@ class ChatDialect(Dialect, ABC):
     model_base: ClassVar[str] = "specwire._core.spec_chat_model:SpecChatModel"
     formatter_class: ClassVar[type[FormatterBase]]
     multi_agent_formatter_class: ClassVar[type[FormatterBase]]
+    finish_reasons: ClassVar[Mapping[str, FinishReason]] = {}
+    """The provider's finish values and the normalized reason each stands for."""
+    system_apart: ClassVar[bool] = False
+    """The wire sends system messages apart from the conversation (Anthropic's
+    ``system``, Gemini's ``systemInstruction``), so a call needs another message too."""
+    completion_signal: ClassVar[str] = "a finish reason"
+    """What ends a complete stream (named in ``IncompleteStreamError``); the dialect
+    sets ``acc.finished`` when it sees it."""
     Exchange: ClassVar[type[Any] | None] = None
     """The per-call object (a dataclass) holding what one request or stream remembers
     between events; a new one comes with every accumulator (None: nothing to keep)."""

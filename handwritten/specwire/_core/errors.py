@@ -7,6 +7,9 @@ credentials: only the status, the provider's code and the provider's message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class SpecwireError(Exception):
     """Base of every error specwire raises."""
@@ -94,12 +97,42 @@ class StreamBrokenError(ProviderError):
     """A stream ended early or carried an error event after it had begun."""
 
 
+class IncompleteStreamError(StreamBrokenError):
+    """A stream ended without its dialect's completion signal (``[DONE]``, a finish
+    reason, ``message_stop``, ``done: true``...): the answer may be cut short.
+    ``partial`` is the ``ChatResponse`` accumulated from what did arrive (``is_last``
+    True, ``finish_reason`` None), so nothing received is lost."""
+
+    def __init__(self, message: str, *, partial: object = None, **kwargs: Any) -> None:
+        self.partial = partial
+        super().__init__(message, **kwargs)
+
+
+class ResponseFormatError(ProviderError):
+    """The provider answered with something specwire cannot read: not JSON where JSON
+    was due, a field of the wrong type, an empty body or a web page on a stream. The
+    message names what was wrong (and where: a path such as ``choices[0].message``)."""
+
+
 class ContentFilterError(BadRequestError):
     """The provider refused the input or output on content grounds."""
 
 
 class StructuredOutputError(SpecwireError):
-    """The model's answer could not be made valid for the requested schema."""
+    """The model's answer could not be made valid for the requested schema.
+    ``attempts`` holds the reason each attempt failed, in order (the last is also the
+    exception's ``__cause__``)."""
+
+    def __init__(self, message: str, attempts: Sequence[BaseException] = ()) -> None:
+        self.attempts = list(attempts)
+        super().__init__(message)
+
+
+class InvalidInputError(SpecwireError, TypeError, ValueError):
+    """A call or constructor got an argument it cannot use (messages that are not
+    ``Msg`` objects, a ``tool_choice`` naming no given tool, a credential of another
+    provider...). Raised before anything is sent. It is a ``TypeError`` and a
+    ``ValueError`` too, so code that caught either keeps working."""
 
 
 class ToolArgumentsError(SpecwireError, ValueError):

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from .blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock
+from .finish_reasons import FinishReason
 from .ids import new_id, now_iso
 
 
@@ -53,6 +54,13 @@ class ChatResponse(BaseModel):
     created_at: str = Field(default_factory=now_iso)
     metadata: dict[str, Any] | None = None
     type: Literal["chat"] = "chat"
+    finish_reason: FinishReason | None = None
+    """Why the answer ended, normalized across providers (``stop``, ``length``,
+    ``tool_calls``, ``content_filter``, ``refusal``, ``pause``, ``other``); set on a
+    whole answer and on a stream's final chunk, None on deltas and when the provider
+    gave no reason."""
+    provider_finish_reason: str | None = None
+    """The provider's own value (``end_turn``, ``MAX_TOKENS``, ``length``...)."""
 
 
 class StructuredResponse(BaseModel):

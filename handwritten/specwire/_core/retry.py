@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import (
     APIConnectionError,
@@ -23,6 +23,9 @@ from .errors import (
     ProviderError,
     StreamBrokenError,
 )
+
+if TYPE_CHECKING:
+    from .call_log import CallLog
 
 T = TypeVar("T")
 
@@ -75,21 +78,47 @@ class RetryPolicy:
         attempt: Callable[[], Awaitable[T]],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         retryable: Callable[[BaseException], bool] | None = None,
+        *,
+        log: CallLog | None = None,
+        deadline: float | None = None,
     ) -> T:
         """Call ``attempt`` until it succeeds, fails for good, or retries run out.
+
         ``retryable`` replaces ``is_retryable`` and is asked about any exception (a
-        hand-written embedding model names its own transient errors)."""
+        hand-written embedding model names its own transient errors). ``deadline`` (a
+        ``time.monotonic()`` instant) ends the retrying: no retry starts whose wait would
+        reach it. ``log`` reports each attempt, retry and final failure, and redacts the
+        credential's secrets from every error before it is seen."""
         judge = retryable or self.is_retryable
         caught = Exception if retryable is not None else ProviderError
         retry = 0
         while True:
+            if log is not None:
+                log.attempt()
             try:
                 return await attempt()
             except caught as error:
-                if retry >= self.max_retries or not judge(error):
-                    raise
-                retry += 1
-                await sleep(self.delay(retry, error))
+                if log is not None:
+                    log.redact(error)
+                why = None
+                if retry >= self.max_retries:
+                    why = "retries exhausted" if self.max_retries else None
+                elif not judge(error):
+                    why = "not retryable"
+                else:
+                    wait = self.delay(retry + 1, error)
+                    if deadline is not None and time.monotonic() + wait >= deadline:
+                        why = "the call's deadline leaves no time for a retry"
+                        error.add_note(f"not retried: {why}")
+                    else:
+                        retry += 1
+                        if log is not None:
+                            log.retry(wait, error)
+                        await sleep(wait)
+                        continue
+                if log is not None:
+                    log.failure(error, why)
+                raise
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -19,19 +19,31 @@ from .._batch.model import ChatBatching
 from .._ratelimit import Reservation, estimate_tokens
 from .accumulator import StreamAccumulator
 from .binding import ModelBinding
+from .blocks import ToolCallBlock
 from .bound import BoundModel
+from .call_log import CallLog
 from .chat_model import ChatModelBase
 from .construct import construct
-from .credential import CredentialBase
+from .credential import CredentialBase, check_credential_family
+from .deadline import DEFAULT_DEADLINE, check_deadline, read_timeout_of, within_deadline
 from .decoders import JsonArrayDecoder, NdjsonDecoder, SseDecoder
 from .dialect import ChatCall, ChatDialect, WireRequest
-from .errors import APITimeoutError, ProviderError, StreamBrokenError
+from .errors import (
+    APITimeoutError,
+    IncompleteStreamError,
+    InvalidInputError,
+    ProviderError,
+    ResponseFormatError,
+    StreamBrokenError,
+)
 from .extra import merge_extra
+from .finish_reasons import FinishReason, normalize_finish_reason
 from .ids import new_id, now_iso
 from .pricing import usage_cost
 from .response import ChatResponse, ChatUsage
+from .secrets import Redactor
 from .telemetry import CallTelemetry, current_call, observed
-from .transport import decode_json, read_json_body, request_address
+from .transport import check_stream_content_type, decode_json, read_json_body, request_address
 
 if TYPE_CHECKING:
     from .._formatters.base import FormatterBase
@@ -60,6 +72,7 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         max_connections: int | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         super().__init__(
             credential=credential,
@@ -75,6 +88,7 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
                 f"parameters must be {type(self).__name__}.Parameters, "
                 f"not {type(self.parameters).__name__}"
             )
+        check_credential_family(self, credential)
         self._dialect: ChatDialect = self._bind(
             credential,
             ChatDialect,
@@ -91,6 +105,8 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
             named, default = self.chat_formatter, self._dialect.formatter_class
             fits = named is not None and issubclass(named, default)
             self.formatter = (named if fits else default)()  # type: ignore[misc]
+        self._read_timeout = read_timeout_of(timeout)
+        self.deadline = check_deadline(deadline)
 
     # ------------------------------------------------------------------ call
     async def _call_api(
@@ -101,7 +117,15 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
         tool_choice: Any = None,
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        if self._dialect.system_apart and all(
+            getattr(m, "role", None) == "system" for m in messages
+        ):
+            raise InvalidInputError(
+                f"{type(self).__name__} needs a user or assistant message besides the system "
+                "prompt (the API takes system messages apart and refuses an empty conversation)"
+            )
         stream = bool(kwargs.pop("stream", self.stream))
+        deadline = check_deadline(kwargs.pop("deadline", self.deadline))
         parameters, keywords, extra_body = self._split_kwargs(kwargs)
         formatted = await self.formatter.format(messages)
         call = ChatCall(model_name, formatted, tools or None, tool_choice, parameters, stream)
@@ -113,14 +137,30 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
             location=self._dialect.extra_location,
         )
         started = time.perf_counter()
+        log = CallLog(
+            self.binding.provider,
+            model_name,
+            "chat stream" if stream else "chat",
+            Redactor.for_credential(self.credential),
+        )
+        log.request(wire.path, wire.body)
+        ends = None if deadline is None else time.monotonic() + deadline
         # set by ChatModelBase around this call when telemetry is on: the engine adds
         # what only it sees (the provider's response id, model and stop reason)
         telemetry = current_call()
         estimate = estimate_tokens(wire.body)
         if not stream:
-            return await self._retry.run(lambda: self._complete(wire, started, telemetry, estimate))
-        response = await self._retry.run(lambda: self._open(wire, True, estimate))
-        return self._stream(response, wire, started, telemetry, estimate)
+            async with within_deadline(ends, deadline, self.binding.provider, log):
+                return await self._retry.run(
+                    lambda: self._complete(wire, started, telemetry, estimate),
+                    log=log,
+                    deadline=ends,
+                )
+        async with within_deadline(ends, deadline, self.binding.provider, log):
+            response = await self._retry.run(
+                lambda: self._open(wire, True, estimate), log=log, deadline=ends
+            )
+        return self._stream(response, wire, started, log, ends, telemetry, estimate)
 
     def _split_kwargs(
         self, kwargs: dict[str, Any]
@@ -169,18 +209,43 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
     ) -> ChatResponse:
         body = await read_json_body(await self._open(wire, False, estimate), self.binding.provider)
         acc = self._dialect.accumulator()
-        self._dialect.on_response(body, acc)
+        try:
+            self._dialect.on_response(body, acc)
+            content = acc.final_blocks()
+        except ResponseFormatError as exc:
+            raise _with_provider(exc, self.binding.provider) from None
+        except _SHAPE_ERRORS as exc:
+            raise _malformed(
+                exc, self._dialect.name, "the response", body, self.binding.provider
+            ) from exc
         if telemetry is not None:
             telemetry.on_payload(body)
             telemetry.on_accumulated(acc)
+        finish, provider_finish = self._finish_reason(acc, content)
         usage = self._usage(acc, wire, started)
         await self._settle(estimate, usage)
         return ChatResponse(
-            content=acc.final_blocks(),
+            content=content,
             is_last=True,
             usage=usage,
             metadata=dict(acc.extra) or None,
+            finish_reason=finish,
+            provider_finish_reason=provider_finish,
         )
+
+    def _finish_reason(
+        self, acc: StreamAccumulator, content: list[Any]
+    ) -> tuple[FinishReason | None, str | None]:
+        raw = acc.stop_reason
+        if raw is None:
+            return None, None
+        provider_value = str(raw)
+        reason = normalize_finish_reason(provider_value, self._dialect.finish_reasons)
+        if reason == "stop" and any(isinstance(b, ToolCallBlock) for b in content):
+            # Gemini, Ollama and a forced OpenAI tool_choice say "stop" for a turn that
+            # ends in tool calls; the caller's next step is the same as for tool_calls.
+            reason = "tool_calls"
+        return reason, provider_value
 
     def _usage(self, acc: StreamAccumulator, wire: WireRequest, started: float) -> ChatUsage | None:
         """The call's usage, priced (see ``pricing``) when the model's prices are known."""
@@ -206,6 +271,8 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
         response: httpx.Response,
         wire: WireRequest,
         started: float,
+        log: CallLog,
+        ends: float | None,
         telemetry: CallTelemetry | None = None,
         estimate: int = 0,
     ) -> AsyncGenerator[ChatResponse, None]:
@@ -214,10 +281,20 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
         acc = self._dialect.accumulator()
         handed_out = False
         retries_left = self.max_retries
+        provider = self.binding.provider
         try:
             while True:
                 try:
-                    async for delta in self._read_stream(response, acc, telemetry):
+                    check_stream_content_type(response, provider)
+                    reader = self._read_stream(response, acc, telemetry)
+                    while True:
+                        if ends is None or ends - time.monotonic() > self._read_timeout:
+                            delta = await anext(reader, None)  # the read timeout comes first
+                        else:
+                            async with within_deadline(ends, self.deadline, provider, None):
+                                delta = await anext(reader, None)
+                        if delta is None:
+                            break
                         handed_out = True
                         yield construct(
                             ChatResponse,
@@ -229,31 +306,77 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
                                 "created_at": created_at,
                                 "metadata": None,
                                 "type": "chat",
+                                "finish_reason": None,
+                                "provider_finish_reason": None,
                             },
                         )
+                    self._check_complete(acc, response_id, created_at, started)
                     break
                 except ProviderError as error:
+                    log.redact(error)
                     # Replaying after a delta reached the caller would repeat output.
                     if handed_out or retries_left <= 0 or not self._retry.is_retryable(error):
+                        log.failure(error, "after output was handed out" if handed_out else None)
+                        raise
+                    if ends is not None and time.monotonic() >= ends:
+                        log.failure(error, "the call's deadline has passed")
                         raise
                     retries_left -= 1
+                    log.retry(0.0, error)  # reopened at once: nothing was handed out yet
                     await response.aclose()
                     acc = self._dialect.accumulator()
-                    response = await self._retry.run(lambda: self._open(wire, True, estimate))
+                    async with within_deadline(ends, self.deadline, provider, log):
+                        response = await self._retry.run(
+                            lambda: self._open(wire, True, estimate), log=log, deadline=ends
+                        )
             if telemetry is not None:
                 telemetry.on_accumulated(acc)
+            content = acc.final_blocks()
+            finish, provider_finish = self._finish_reason(acc, content)
             usage = self._usage(acc, wire, started)
             await self._settle(estimate, usage)
             yield ChatResponse(
-                content=acc.final_blocks(),
+                content=content,
                 is_last=True,
                 usage=usage,
                 id=response_id,
                 created_at=created_at,
                 metadata=dict(acc.extra) or None,
+                finish_reason=finish,
+                provider_finish_reason=provider_finish,
             )
         finally:
             await response.aclose()
+
+    def _check_complete(
+        self, acc: StreamAccumulator, response_id: str, created_at: str, started: float
+    ) -> None:
+        """Raise when the stream ended without its completion signal (unless the spec
+        says this endpoint has none): the answer may be cut short."""
+        if acc.finished or not self._endpoint.stream_end_signal:
+            return
+        provider = self.binding.provider
+        if not acc.has_content and not acc.usage_fields and acc.stop_reason is None:
+            raise ResponseFormatError(
+                "the stream ended before any event arrived (an empty body)",
+                status=200,
+                provider=provider,
+            )
+        partial = ChatResponse(
+            content=acc.final_blocks(),
+            is_last=True,
+            usage=acc.chat_usage(time.perf_counter() - started),
+            id=response_id,
+            created_at=created_at,
+            metadata=dict(acc.extra) or None,
+        )
+        raise IncompleteStreamError(
+            f"the stream ended without its completion signal ({self._dialect.name}: "
+            f"{self._dialect.completion_signal}); the answer may be cut short "
+            "(what arrived is in .partial)",
+            partial=partial,
+            provider=provider,
+        )
 
     async def _read_stream(
         self,
@@ -270,6 +393,7 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
             on_event = observed(on_event, telemetry)  # the response id and model
         provider = self.binding.provider
         take = acc.take_delta
+        payload: Any = None  # the item being read, named when it is malformed
         try:
             if fmt == "sse" and "json" in response.headers.get("content-type", "").lower():
                 # Asked for SSE, answered with JSON: Gemini's JSON-array stream (or one
@@ -289,7 +413,7 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
                 async for chunk in chunks:
                     for event in decoder.feed(chunk):
                         if terminator is not None and event.data == terminator:
-                            done = True
+                            done = acc.finished = True
                             break
                         try:
                             payload = loads(event.data)
@@ -306,7 +430,9 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
                     if done:
                         return
                 for event in decoder.close():
-                    if terminator is None or event.data != terminator:
+                    if terminator is not None and event.data == terminator:
+                        acc.finished = True
+                    else:
                         on_event(event.event, decode_json(event.data), acc)
             else:
                 line_decoder: NdjsonDecoder | JsonArrayDecoder = (
@@ -333,10 +459,40 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
             raise StreamBrokenError(
                 f"stream broken: {type(exc).__name__}: {exc}", provider=provider
             ) from exc
+        except ResponseFormatError as exc:
+            raise _with_provider(exc, provider) from None
+        except _SHAPE_ERRORS as exc:
+            raise _malformed(exc, self._dialect.name, "a stream event", payload, provider) from exc
         await response.aclose()  # the body ended: the connection can be reused now
         delta = take()
         if delta:
             yield delta
+
+
+# What a dialect reading a wrongly shaped answer raises; never let out bare.
+_SHAPE_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
+
+
+def _with_provider(error: ResponseFormatError, provider: str) -> ResponseFormatError:
+    """``error`` (raised where the provider is not known) naming ``provider``."""
+    if error.provider is None:
+        error.provider = provider
+        error.args = (error._describe(),)
+    return error
+
+
+def _malformed(
+    error: Exception, dialect: str, where: str, value: Any, provider: str
+) -> ResponseFormatError:
+    """The typed error for a dialect tripping over ``value`` (``where`` in the answer)."""
+    shown = repr(value)
+    if len(shown) > 300:
+        shown = shown[:300] + "..."
+    return ResponseFormatError(
+        f"malformed answer: {where} does not have the {dialect} shape "
+        f"({type(error).__name__}: {error}): {shown}",
+        provider=provider,
+    )
 
 
 def _body(response: httpx.Response) -> AsyncIterator[bytes]:

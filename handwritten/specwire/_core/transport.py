@@ -11,7 +11,13 @@ import httpx
 import orjson
 
 from .error_body import GENERIC_ERRORS, ErrorFormat
-from .errors import APIConnectionError, APITimeoutError, ProviderError, ServerError
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ProviderError,
+    ResponseFormatError,
+    ServerError,
+)
 from .retry import parse_retry_after
 
 if TYPE_CHECKING:
@@ -232,8 +238,10 @@ async def read_json_body(response: httpx.Response, provider: str) -> Any:
         await response.aclose()
     body = decode_json(raw)
     if body is None:
-        raise ProviderError(
-            f"the response is not JSON: {raw[:200].decode('utf-8', 'replace')!r}",
+        kind = response.headers.get("content-type") or "no content type"
+        shown = raw[:200].decode("utf-8", "replace")
+        raise ResponseFormatError(
+            f"the response is not JSON ({kind}): {shown!r}" if raw else "the response is empty",
             status=response.status_code,
             provider=provider,
         )
@@ -261,4 +269,21 @@ class _AiohttpClient(httpx.AsyncClient):
             trust_env=kwargs.get("trust_env", True),
             verify=kwargs.get("verify", True),
             proxy=proxy,
+        )
+
+
+# Bodies a stream request can never legitimately get: a captive portal's or a proxy's
+# sign-in page answers with 200 and HTML.
+_PAGE_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml")
+
+
+def check_stream_content_type(response: httpx.Response, provider: str) -> None:
+    """Raise ``ResponseFormatError`` when a stream request was answered with a web page."""
+    kind = response.headers.get("content-type", "").lower()
+    if kind.startswith(_PAGE_TYPES):
+        raise ResponseFormatError(
+            f"a stream was asked for, but the answer is {kind.split(';')[0]} (a proxy's or "
+            "captive portal's page?)",
+            status=response.status_code,
+            provider=provider,
         )

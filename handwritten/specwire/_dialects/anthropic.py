@@ -28,7 +28,7 @@ from .._core.accumulator import StreamAccumulator
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import ErrorFormat
-from .._core.errors import ServerError
+from .._core.reading import items, obj, wrong
 from .._formatters.anthropic import ORIGIN, AnthropicChatFormatter, AnthropicMultiAgentFormatter
 from .tools import function_tools, tool_choice
 
@@ -76,6 +76,17 @@ class AnthropicMessagesDialect(ChatDialect):
     )
     formatter_class = AnthropicChatFormatter
     multi_agent_formatter_class = AnthropicMultiAgentFormatter
+    finish_reasons = {
+        "end_turn": "stop",
+        "stop_sequence": "stop",
+        "max_tokens": "length",
+        "model_context_window_exceeded": "length",
+        "tool_use": "tool_calls",
+        "pause_turn": "pause",
+        "refusal": "refusal",
+    }
+    completion_signal = "message_stop"
+    system_apart = True
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -159,12 +170,10 @@ class AnthropicMessagesDialect(ChatDialect):
     # ------------------------------------------------------------------ response
     def on_response(self, body: Any, acc: StreamAccumulator) -> None:
         if not isinstance(body, dict):
-            raise ServerError(
-                f"unexpected response body: {str(body)[:200]}", provider=self.provider
-            )
+            raise wrong("the response", body, "an object", self.provider)
         if body.get("type") == "error":
             self._raise(body)
-        for index, block in enumerate(body.get("content") or []):
+        for index, block in enumerate(items(body.get("content"), "content", self.provider)):
             if not isinstance(block, dict):
                 continue
             if block.get("type") == "tool_use":
@@ -192,20 +201,24 @@ class AnthropicMessagesDialect(ChatDialect):
             if started:  # a tool_use whose input came whole at its start, with no deltas
                 acc.tool_call(payload.get("index"), arguments=started)
         elif kind == "message_start":
-            message = payload.get("message") or {}
+            message = obj(payload.get("message"), "message_start.message", self.provider)
             self._usage(message.get("usage"), acc)
         elif kind == "message_delta":
-            delta = payload.get("delta") or {}
+            delta = obj(payload.get("delta"), "message_delta.delta", self.provider)
             if delta.get("stop_reason"):
                 acc.stop_reason = delta["stop_reason"]
             self._usage(payload.get("usage"), acc)
+        elif kind == "message_stop":
+            acc.finished = True
         elif kind == "error":
             self._raise(payload)
-        # ping and message_stop carry nothing to keep.
+        # ping carries nothing to keep.
 
     def _block_start(self, payload: dict[str, Any], acc: StreamAccumulator) -> None:
-        index = payload.get("index")
-        block = payload.get("content_block") or {}
+        index = _index(payload.get("index"), "content_block_start.index", self.provider)
+        block = obj(
+            payload.get("content_block"), "content_block_start.content_block", self.provider
+        )
         kind = block.get("type")
         exchange: AnthropicExchange = acc.exchange
         exchange.kinds[index] = kind
@@ -218,8 +231,8 @@ class AnthropicMessagesDialect(ChatDialect):
             _open_content_block(block, index, acc)
 
     def _delta(self, payload: dict[str, Any], acc: StreamAccumulator) -> None:
-        index = payload.get("index")
-        delta = payload.get("delta") or {}
+        index = _index(payload.get("index"), "content_block_delta.index", self.provider)
+        delta = obj(payload.get("delta"), "content_block_delta.delta", self.provider)
         kind = delta.get("type")
         if kind == "text_delta":
             acc.text(delta.get("text") or "", key=index)
@@ -293,3 +306,10 @@ def _open_content_block(block: dict[str, Any], index: Any, acc: StreamAccumulato
         )
     elif kind == "redacted_thinking":
         acc.redacted_thinking(block.get("data") or "", key=index, extra=_EXTRA)
+
+
+def _index(value: Any, path: str, provider: str) -> Any:
+    """A content block's index (a number; absent on some proxies' single-block streams)."""
+    if value is None or (isinstance(value, int | str) and not isinstance(value, bool)):
+        return value
+    raise wrong(path, value, "a number", provider)

@@ -22,6 +22,7 @@ from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import DASHSCOPE_ERRORS, ErrorFormat
 from .._core.errors import ProviderError, ServerError, StreamBrokenError
+from .._core.reading import obj, objects
 from .._formatters.dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
 from .media_output import dashscope_audio_part
 from .tools import function_tools, openai_function_tools, tool_choice
@@ -49,6 +50,8 @@ class DashScopeChatDialect(ChatDialect):
     extra_location: ClassVar[tuple[str, ...]] = ("parameters",)
     formatter_class = DashScopeChatFormatter
     multi_agent_formatter_class = DashScopeMultiAgentFormatter
+    finish_reasons = {"stop": "stop", "length": "length", "tool_calls": "tool_calls"}
+    completion_signal = "a final finish_reason (not null)"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -115,11 +118,15 @@ class DashScopeChatDialect(ChatDialect):
         self._feed(payload, acc)
 
     def _feed(self, item: dict[str, Any], acc: StreamAccumulator) -> None:
-        output = item.get("output") or {}
+        output = obj(item.get("output"), "output", self.provider)
         choices = output.get("choices")
         if choices:
-            choice = choices[0] or {}
-            message = choice.get("message") or {}
+            choice = obj(
+                objects(choices, "output.choices", self.provider)[0],
+                "output.choices[0]",
+                self.provider,
+            )
+            message = obj(choice.get("message"), "output.choices[0].message", self.provider)
             reasoning = message.get("reasoning_content")
             if isinstance(reasoning, str) and reasoning:
                 acc.thinking(reasoning)
@@ -127,7 +134,10 @@ class DashScopeChatDialect(ChatDialect):
             if text:
                 acc.text(text)
             _media_parts(message.get("content"), acc)
-            for position, call in enumerate(message.get("tool_calls") or []):
+            calls = objects(
+                message.get("tool_calls"), "output.choices[0].message.tool_calls", self.provider
+            )
+            for position, call in enumerate(calls):
                 self._tool_call(position, call, acc)
             self._stop(choice.get("finish_reason"), acc)
         elif isinstance(output.get("text"), str):  # result_format "text" (older callers)
@@ -162,6 +172,7 @@ class DashScopeChatDialect(ChatDialect):
     def _stop(reason: Any, acc: StreamAccumulator) -> None:
         if isinstance(reason, str) and reason and reason != "null":  # "null" means running
             acc.stop_reason = reason
+            acc.finished = True
 
     def _error(self, payload: dict[str, Any], default: type[ProviderError]) -> ProviderError:
         return self.errors.error(

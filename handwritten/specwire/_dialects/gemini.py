@@ -31,7 +31,9 @@ from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import GOOGLE_ERRORS, ErrorFormat
 from .._core.errors import ContentFilterError
+from .._core.finish_reasons import FinishReason
 from .._core.ids import new_id
+from .._core.reading import items, obj, objects
 from .._formatters.gemini import (
     ORIGIN,
     SYNTHETIC_ID_PREFIX,
@@ -42,6 +44,18 @@ from .tools import function_tools, tool_choice
 
 _ORIGIN = {"origin": ORIGIN}
 _MODES = {"auto": "AUTO", "none": "NONE", "required": "ANY", "function": "ANY"}
+_FILTERED = ("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY")
+_FINISH_REASONS: dict[str, FinishReason] = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    **dict.fromkeys(_FILTERED, "content_filter"),
+    "IMAGE_PROHIBITED_CONTENT": "content_filter",
+    "IMAGE_RECITATION": "content_filter",
+    # the same values as integers (the enum's numbers, sent by some clients' servers)
+    "1": "stop",
+    "2": "length",
+    **dict.fromkeys(("3", "4", "6", "7", "8", "10"), "content_filter"),
+}
 
 
 class GeminiOptions(DialectOptions):
@@ -87,6 +101,9 @@ class GeminiDialect(ChatDialect):
     extra_location: ClassVar[tuple[str, ...]] = ("generationConfig",)
     formatter_class = GeminiChatFormatter
     multi_agent_formatter_class = GeminiMultiAgentFormatter
+    finish_reasons = _FINISH_REASONS
+    completion_signal = "a candidate's finishReason"
+    system_apart = True
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -152,9 +169,11 @@ class GeminiDialect(ChatDialect):
         if exchange.id_base is None:
             exchange.id_base = body.get("responseId") or new_id()
         self._usage(body.get("usageMetadata"), acc)
-        candidates = body.get("candidates") or []
+        candidates = objects(body.get("candidates"), "candidates", self.provider)
         if not candidates:
-            reason = (body.get("promptFeedback") or {}).get("blockReason")
+            reason = obj(body.get("promptFeedback"), "promptFeedback", self.provider).get(
+                "blockReason"
+            )
             if reason:
                 raise ContentFilterError(
                     f"the prompt was blocked ({reason})",
@@ -164,12 +183,14 @@ class GeminiDialect(ChatDialect):
                 )
             return
         candidate = candidates[0] if isinstance(candidates[0], dict) else {}
-        for part in (candidate.get("content") or {}).get("parts") or []:
+        content = obj(candidate.get("content"), "candidates[0].content", self.provider)
+        for part in items(content.get("parts"), "candidates[0].content.parts", self.provider):
             if isinstance(part, dict):
                 self._part(part, acc)
         finish = candidate.get("finishReason")
         if finish is not None:
             acc.stop_reason = str(finish)
+            acc.finished = True
             self._close_streamed_call(acc)
 
     def _part(self, part: dict[str, Any], acc: StreamAccumulator) -> None:

@@ -20,6 +20,7 @@ from .._core.accumulator import StreamAccumulator
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import OLLAMA_ERRORS, ErrorFormat
 from .._core.errors import ServerError, StreamBrokenError
+from .._core.reading import obj, objects
 from .._formatters.ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
 from .tools import function_tools, openai_function_tools, tool_choice
 
@@ -41,6 +42,8 @@ class OllamaChatDialect(ChatDialect):
     error_format: ClassVar[ErrorFormat] = OLLAMA_ERRORS
     extra_location: ClassVar[tuple[str, ...]] = ("options",)
     Exchange = OllamaExchange
+    finish_reasons = {"stop": "stop", "length": "length"}  # load, unload: other
+    completion_signal = "a line with done: true"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -83,16 +86,17 @@ class OllamaChatDialect(ChatDialect):
         self._feed(payload, acc)
 
     def _feed(self, item: dict[str, Any], acc: StreamAccumulator) -> None:
-        message = item.get("message") or {}
+        message = obj(item.get("message"), "message", self.provider)
         thinking = message.get("thinking")
         if isinstance(thinking, str) and thinking:
             acc.thinking(thinking)
         content = message.get("content")
         if isinstance(content, str) and content:
             acc.text(content)
-        for call in message.get("tool_calls") or []:
+        for call in objects(message.get("tool_calls"), "message.tool_calls", self.provider):
             self._tool_call(call, acc)
         if item.get("done"):
+            acc.finished = True
             acc.stop_reason = item.get("done_reason")
             acc.usage(
                 input_tokens=item.get("prompt_eval_count"),

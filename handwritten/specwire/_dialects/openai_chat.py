@@ -17,7 +17,7 @@ from .._core.accumulator import StreamAccumulator
 from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import OPENAI_ERRORS, ErrorFormat
-from .._core.errors import ServerError
+from .._core.reading import count, obj, objects, text, wrong
 from .._formatters.openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 from .openai_parts import (
     feed_content,
@@ -71,6 +71,15 @@ class OpenAIChatDialect(ChatDialect):
     Exchange = OpenAIChatExchange
     formatter_class = OpenAIChatFormatter
     multi_agent_formatter_class = OpenAIMultiAgentFormatter
+    finish_reasons = {
+        "stop": "stop",
+        "length": "length",
+        "tool_calls": "tool_calls",
+        "function_call": "tool_calls",
+        "content_filter": "content_filter",
+        "insufficient_system_resource": "other",  # DeepSeek: the server ran out
+    }
+    completion_signal = "[DONE] or a finish_reason"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -144,31 +153,38 @@ class OpenAIChatDialect(ChatDialect):
 
         openai_audio(acc, audio)
 
+    # Provider JSON is read through specwire._core.reading: a wrongly shaped answer
+    # raises ResponseFormatError naming the path (choices[0].message.tool_calls[1]...).
     def on_response(self, body: Any, acc: StreamAccumulator) -> None:
+        p = self.provider
         if not isinstance(body, dict):
-            raise ServerError(
-                f"unexpected response body: {str(body)[:200]}", provider=self.provider
-            )
+            raise wrong("the response", body, "an object", p)
         if body.get("error"):
             self._raise(body)
-        choices = body.get("choices") or []
+        choices = objects(body.get("choices"), "choices", p)
         if choices:
             choice = choices[0]
-            message = choice.get("message") or {}
+            message = obj(choice.get("message"), "choices[0].message", p)
             self._reasoning(message, acc)
             content = message.get("content")
             if content:
-                feed_content(content, acc)
-            for i, call in enumerate(message.get("tool_calls") or []):
-                fn = call.get("function") or {}
+                _feed_content(content, "choices[0].message.content", p, acc)
+            where = "choices[0].message.tool_calls"
+            for i, call in enumerate(objects(message.get("tool_calls"), where, p)):
+                fn = obj(call.get("function"), f"{where}[{i}].function", p)
                 args = fn.get("arguments")
                 if not isinstance(args, str):
                     args = json.dumps(args if args is not None else {}, ensure_ascii=False)
-                acc.tool_call(i, call_id=call.get("id"), name=fn.get("name"), arguments=args)
+                acc.tool_call(
+                    i,
+                    call_id=text(call.get("id"), f"{where}[{i}].id", p),
+                    name=text(fn.get("name"), f"{where}[{i}].function.name", p),
+                    arguments=args,
+                )
             if message.get("audio"):
                 self._speech(acc, message["audio"])
-            acc.stop_reason = choice.get("finish_reason")
-        self._usage(body.get("usage"), acc)
+            acc.stop_reason = text(choice.get("finish_reason"), "choices[0].finish_reason", p)
+        self._usage(body.get("usage"), acc, p)
 
     def on_event(self, event: str | None, payload: Any, acc: StreamAccumulator) -> None:
         if not isinstance(payload, dict):
@@ -177,26 +193,35 @@ class OpenAIChatDialect(ChatDialect):
             self._raise(payload)
         choices = payload.get("choices")
         if choices:
+            p = self.provider
+            if not isinstance(choices, list):
+                raise wrong("choices", choices, "an array", p)
             choice = choices[0]
+            if not isinstance(choice, dict):
+                raise wrong("choices[0]", choice, "an object", p)
             delta = choice.get("delta")
             if delta:
+                if not isinstance(delta, dict):
+                    raise wrong("choices[0].delta", delta, "an object", p)
                 self._reasoning(delta, acc)
                 content = delta.get("content")
                 if content:
                     if content.__class__ is str:
                         acc.text(content)
                     else:
-                        feed_content(content, acc)
+                        _feed_content(content, "choices[0].delta.content", p, acc)
                 calls = delta.get("tool_calls")
                 if calls:
-                    self._tool_call_deltas(calls, acc)
+                    self._tool_call_deltas(objects(calls, "choices[0].delta.tool_calls", p), acc)
                 if "audio" in delta:
                     self._speech(acc, delta["audio"])
-            if choice.get("finish_reason"):
-                acc.stop_reason = choice["finish_reason"]
+            finish = choice.get("finish_reason")
+            if finish:
+                acc.stop_reason = text(finish, "choices[0].finish_reason", p)
+                acc.finished = True
         usage = payload.get("usage")
         if usage:
-            self._usage(usage, acc)
+            self._usage(usage, acc, self.provider)
 
     def _reasoning(self, message: dict[str, Any], acc: StreamAccumulator) -> None:
         """Reasoning of a message or delta: its ``reasoning_details`` entries (which repeat
@@ -219,38 +244,56 @@ class OpenAIChatDialect(ChatDialect):
         # Calls are keyed by index; a new id at a known index (servers that send every
         # call at index 0) starts a new call.
         ids = acc.exchange.ids
+        p = self.provider
         for position, call in enumerate(calls):
+            where = f"choices[0].delta.tool_calls[{position}]"
             index = call.get("index", position)
-            call_id = call.get("id")
+            if not isinstance(index, int | str):
+                raise wrong(f"{where}.index", index, "a number", p)
+            call_id = text(call.get("id"), f"{where}.id", p)
             if call_id:
                 ids[index] = call_id
             key = (index, ids.get(index))
-            fn = call.get("function") or {}
+            fn = obj(call.get("function"), f"{where}.function", p)
             args = fn.get("arguments")
             if args is not None and not isinstance(args, str):
                 args = json.dumps(args, ensure_ascii=False)
-            acc.tool_call(key, call_id=call_id, name=fn.get("name"), arguments=args or "")
+            name = text(fn.get("name"), f"{where}.function.name", p)
+            acc.tool_call(key, call_id=call_id, name=name, arguments=args or "")
 
     @staticmethod
-    def _usage(usage: Any, acc: StreamAccumulator) -> None:
-        if not isinstance(usage, dict):
+    def _usage(usage: Any, acc: StreamAccumulator, p: str | None = None) -> None:
+        if usage is None:
             return
-        prompt = usage.get("prompt_tokens", usage.get("input_tokens"))
-        completion = usage.get("completion_tokens", usage.get("output_tokens"))
-        details = usage.get("prompt_tokens_details") or {}
-        out_details = usage.get("completion_tokens_details") or {}
+        usage = obj(usage, "usage", p)
+        prompt = count(
+            usage.get("prompt_tokens", usage.get("input_tokens")), "usage.prompt_tokens", p
+        )
+        completion = count(
+            usage.get("completion_tokens", usage.get("output_tokens")), "usage.completion_tokens", p
+        )
+        details = obj(usage.get("prompt_tokens_details"), "usage.prompt_tokens_details", p)
+        out_details = obj(
+            usage.get("completion_tokens_details"), "usage.completion_tokens_details", p
+        )
         # xAI counts reasoning beside completion_tokens (total = prompt + completion +
         # reasoning); output_tokens stays the provider's completion_tokens, which the
         # shared conformance recordings pin, so ChatUsage documents the exception.
-        reasoning = out_details.get("reasoning_tokens")
+        reasoning = count(
+            out_details.get("reasoning_tokens"),
+            "usage.completion_tokens_details.reasoning_tokens",
+            p,
+        )
         acc.usage(
             input_tokens=prompt,
             output_tokens=completion,
             # OpenAI: prompt_tokens_details.cached_tokens; DeepSeek: prompt_cache_hit_tokens;
             # Moonshot: usage.cached_tokens
-            cache_read_input_tokens=details.get("cached_tokens")
-            or usage.get("prompt_cache_hit_tokens")
-            or usage.get("cached_tokens"),
+            cache_read_input_tokens=count(
+                details.get("cached_tokens"), "usage.prompt_tokens_details.cached_tokens", p
+            )
+            or count(usage.get("prompt_cache_hit_tokens"), "usage.prompt_cache_hit_tokens", p)
+            or count(usage.get("cached_tokens"), "usage.cached_tokens", p),
             reasoning_tokens=reasoning,
         )
 
@@ -275,3 +318,11 @@ def _fit_tool_call_ids(message: dict[str, Any], length: int) -> dict[str, Any]:
             for c in calls
         ]
     return message
+
+
+def _feed_content(content: Any, path: str, provider: str, acc: StreamAccumulator) -> None:
+    """A message's content: a string, or typed parts (text and thinking); anything else
+    is a malformed answer, never silently dropped."""
+    if not isinstance(content, str | list | dict):
+        raise wrong(path, content, "a string or an array of content parts", provider)
+    feed_content(content, acc)

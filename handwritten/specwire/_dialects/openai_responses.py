@@ -24,6 +24,7 @@ from .._core.contract import DialectOptions
 from .._core.dialect import ChatCall, ChatDialect, WireRequest
 from .._core.error_body import ErrorFormat
 from .._core.errors import ServerError
+from .._core.reading import obj, objects
 from .._formatters.openai_responses import (
     ORIGIN,
     OpenAIResponseFormatter,
@@ -77,6 +78,13 @@ class OpenAIResponsesDialect(ChatDialect):
     )
     formatter_class = OpenAIResponseFormatter
     multi_agent_formatter_class = OpenAIResponseMultiAgentFormatter
+    # a completed response's status, or an incomplete one's incomplete_details.reason
+    finish_reasons = {
+        "completed": "stop",
+        "max_output_tokens": "length",
+        "content_filter": "content_filter",
+    }
+    completion_signal = "response.completed or response.incomplete"
 
     # ------------------------------------------------------------------ request
     def build_request(self, call: ChatCall) -> WireRequest:
@@ -129,7 +137,7 @@ class OpenAIResponsesDialect(ChatDialect):
             )
         if body.get("error") and (body.get("status") in (None, "failed")):
             raise self.errors.error(body, provider=self.provider, fallback="the response failed")
-        for index, item in enumerate(body.get("output") or []):
+        for index, item in enumerate(objects(body.get("output"), "output", self.provider)):
             self._item_done(index, item, acc)
         self._finish(body, acc)
 
@@ -157,7 +165,7 @@ class OpenAIResponsesDialect(ChatDialect):
             # a preview: it replaces the block until the item's result arrives
             generated_image(acc, payload.get("partial_image_b64"), ("image", index))
         elif kind == "response.output_item.added":
-            item = payload.get("item") or {}
+            item = obj(payload.get("item"), f"{kind}.item", self.provider)
             if item.get("id") is not None:
                 acc.exchange.index_of[item["id"]] = index
             if item.get("type") == "function_call":
@@ -165,12 +173,15 @@ class OpenAIResponsesDialect(ChatDialect):
         elif kind == "response.output_item.done":
             self._item_done(index, payload.get("item") or {}, acc)
         elif kind in _FINAL_EVENTS:
-            response = payload.get("response") or {}
+            response = obj(payload.get("response"), f"{kind}.response", self.provider)
             done = acc.exchange.done
-            for position, item in enumerate(response.get("output") or []):
+            for position, item in enumerate(
+                objects(response.get("output"), "response.output", self.provider)
+            ):
                 if position not in done:
                     self._item_done(position, item, acc)
             self._finish(response, acc)
+            acc.finished = True
         elif kind == "response.failed":
             raise self.errors.error(payload, provider=self.provider, fallback="the response failed")
         elif kind == "error":

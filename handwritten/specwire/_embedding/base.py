@@ -21,12 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .._core.blocks import DataBlock
 from .._core.bound import ModelLifecycle, check_model_arguments
-from .._core.credential import CredentialBase
+from .._core.credential import CredentialBase, check_credential_family
 from .._core.errors import (
     APIConnectionError,
     APITimeoutError,
-    ProviderError,
     RateLimitError,
+    ResponseFormatError,
     ServerError,
 )
 from .._core.ids import new_id, now_iso
@@ -118,6 +118,7 @@ class EmbeddingModelBase(RateLimited, ModelLifecycle, ABC, Generic[InputT]):
             raise ValueError("retry_delay must be >= 0")
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be >= 1")
+        check_credential_family(self, credential)
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()
@@ -252,7 +253,7 @@ class EmbeddingModelBase(RateLimited, ModelLifecycle, ABC, Generic[InputT]):
         if cache is not None and items:
             configuration = self._cache_configuration(options)
             keys = [cache_key(configuration, item) for item in items]
-            to_send = await self._read_cache(cache, keys, vectors, duplicates)
+            to_send = await self._read_cache(cache, keys, vectors, duplicates, options.dimensions)
         batches = pack(to_send, kinds, self.batch_limits)
         tokens = 0
         if batches:
@@ -350,9 +351,11 @@ class EmbeddingModelBase(RateLimited, ModelLifecycle, ABC, Generic[InputT]):
         keys: list[str],
         vectors: list[Embedding | None],
         duplicates: dict[int, list[int]],
+        dimensions: int | None = None,
     ) -> list[int]:
         """Fill ``vectors`` from the cache; return the positions still to send (each
-        distinct input once; repeats wait in ``duplicates`` for its vector)."""
+        distinct input once; repeats wait in ``duplicates`` for its vector). A cached
+        vector of another size than ``dimensions`` is a miss."""
         unique = list(dict.fromkeys(keys))
         try:
             found = dict(zip(unique, await cache.retrieve_many(unique), strict=True))
@@ -363,6 +366,8 @@ class EmbeddingModelBase(RateLimited, ModelLifecycle, ABC, Generic[InputT]):
         first: dict[str, int] = {}
         for index, key in enumerate(keys):
             hit = found.get(key)
+            if hit is not None and dimensions is not None and len(hit) != dimensions:
+                hit = None  # written by an older version that did not check sizes
             if hit is not None:
                 vectors[index] = hit
             elif key in first:
@@ -445,10 +450,20 @@ class EmbeddingModelBase(RateLimited, ModelLifecycle, ABC, Generic[InputT]):
 
         response = await self._retry.run(attempt, sleep=self._sleep, retryable=self._is_retryable)
         if len(response.embeddings) != len(inputs):
-            raise ProviderError(
+            raise ResponseFormatError(
                 f"{len(response.embeddings)} vectors came back for {len(inputs)} inputs",
                 provider=self._provider_name(),
             )
+        wanted = self._options_for(kwargs).dimensions
+        if wanted is not None:
+            # a vector of another size is wrong for every later use; it is never cached
+            for position, vector in enumerate(response.embeddings):
+                if len(vector) != wanted:
+                    raise ResponseFormatError(
+                        f"embeddings[{position}] has {len(vector)} dimensions, "
+                        f"{wanted} were asked for",
+                        provider=self._provider_name(),
+                    )
         return response
 
     async def _write_cache(

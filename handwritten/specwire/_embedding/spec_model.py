@@ -20,11 +20,12 @@ from .._batch.model import EmbeddingBatching
 from .._core.binding import ModelBinding
 from .._core.blocks import DataBlock
 from .._core.bound import BoundModel
-from .._core.credential import CredentialBase
+from .._core.credential import CredentialBase, check_credential_family
 from .._core.errors import APIConnectionError, ProviderError
 from .._core.extra import merge_extra
 from .._core.ids import new_id, now_iso
 from .._core.retry import RetryPolicy
+from .._core.secrets import Redactor
 from .._core.transport import decode_json, request_address
 from .base import EmbeddingModelBase, InputT, batch_delays
 from .batching import InputKind
@@ -55,6 +56,7 @@ class _SpecEmbeddingEngine(EmbeddingBatching, EmbeddingModelBase[InputT], BoundM
         default_headers: Mapping[str, str] | None = None,
         max_connections: int | None = None,
     ) -> None:
+        check_credential_family(self, credential)
         # the wire module decides which inputs a cardless model takes, so it comes first
         self._wire: EmbeddingWire = self._bind(
             credential,
@@ -115,6 +117,14 @@ class _SpecEmbeddingEngine(EmbeddingBatching, EmbeddingModelBase[InputT], BoundM
 
     # ------------------------------------------------------------ one batch
     async def _call_api(self, inputs: list[InputT], **kwargs: Any) -> EmbeddingResponse:
+        try:
+            return await self._send_batch(inputs, **kwargs)
+        except ProviderError as error:
+            # a provider may echo the key it got; it never leaves specwire
+            Redactor.for_credential(self.credential).error(error)
+            raise
+
+    async def _send_batch(self, inputs: list[InputT], **kwargs: Any) -> EmbeddingResponse:
         started = time.perf_counter()
         options = self._options_for(kwargs)
         call = EmbeddingCall(

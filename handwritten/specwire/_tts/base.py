@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel
 
 from .._core.bound import ModelLifecycle, check_model_arguments
-from .._core.credential import CredentialBase
+from .._core.credential import CredentialBase, check_credential_family
 from .._ratelimit.model import RateLimited
 from .response import TTSResponse
 
@@ -57,6 +57,7 @@ class TTSModelBase(RateLimited, ModelLifecycle, ABC):
         stream: bool = True,
     ) -> None:
         check_model_arguments(model)
+        check_credential_family(self, credential)
         self.credential = credential
         self.model = model
         self.parameters = parameters if parameters is not None else self.Parameters()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from abc import abstractmethod
 from collections.abc import AsyncGenerator, Callable
@@ -41,6 +42,7 @@ from .._core.errors import (
     StreamBrokenError,
 )
 from .._core.ids import new_id, now_iso
+from .._core.secrets import Redactor
 from .._core.websocket import credential_secrets, open_websocket
 from .base import TTSModelBase
 from .ledger import TextLedger
@@ -64,6 +66,9 @@ class RealtimeTTSDialect(Dialect):
     family: ClassVar[str] = "tts"
     Options: ClassVar[type[DialectOptions]] = RealtimeTTSOptions
     options: RealtimeTTSOptions
+
+
+_WS_LOGGER = logging.getLogger("specwire.websocket")
 
 
 class RealtimeTTSModelBase(TTSModelBase, BoundModel):
@@ -417,12 +422,13 @@ class RealtimeTTSModelBase(TTSModelBase, BoundModel):
 
     def _event_error(self, body: Any) -> ProviderError:
         """The typed error a server error event stands for."""
-        return self._dialect.errors.error(
+        error = self._dialect.errors.error(
             body,
             provider=self._provider,
             default=ProviderError,
             fallback="the server reported an error",
         )
+        return Redactor.for_credential(self.credential).error(error)
 
     def _take_audio(self) -> bytes:
         audio = self._audio

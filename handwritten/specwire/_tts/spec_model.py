@@ -19,11 +19,13 @@ from pydantic import BaseModel
 from .._core.binding import ModelBinding
 from .._core.blocks import Base64Source, DataBlock, URLSource
 from .._core.bound import BoundModel, check_model_arguments
+from .._core.call_log import CallLog
 from .._core.credential import CredentialBase
 from .._core.decoders import SseDecoder
-from .._core.errors import APIConnectionError, APITimeoutError, StreamBrokenError
+from .._core.errors import APIConnectionError, APITimeoutError, ProviderError, StreamBrokenError
 from .._core.extra import merge_extra
 from .._core.ids import new_id, now_iso
+from .._core.secrets import Redactor
 from .._core.transport import decode_json, read_json_body, request_address
 from .base import TTSModelBase
 from .http_dialect import AudioPiece, TTSHttpDialect
@@ -90,10 +92,16 @@ class SpecTTSModel(TTSModelBase, BoundModel):
             body, keywords=keywords, extra_body=extra, location=self._dialect.extra_location
         )
         started = time.perf_counter()
+        log = CallLog(
+            self.binding.provider,
+            self.model,
+            "tts stream" if stream else "tts",
+            Redactor.for_credential(self.credential),
+        )
         if not stream:
-            return await self._retry.run(lambda: self._complete(body, started))
-        response = await self._retry.run(lambda: self._open(body, True))
-        return self._stream(response, started)
+            return await self._retry.run(lambda: self._complete(body, started), log=log)
+        response = await self._retry.run(lambda: self._open(body, True), log=log)
+        return self._stream(response, started, log)
 
     def _split_kwargs(
         self, kwargs: dict[str, Any]
@@ -174,7 +182,7 @@ class SpecTTSModel(TTSModelBase, BoundModel):
         )
 
     async def _stream(
-        self, response: httpx.Response, started: float
+        self, response: httpx.Response, started: float, log: CallLog
     ) -> AsyncGenerator[TTSResponse, None]:
         response_id = new_id()
         created_at = now_iso()
@@ -236,6 +244,10 @@ class SpecTTSModel(TTSModelBase, BoundModel):
                 created_at=created_at,
                 metadata=metadata or None,
             )
+        except ProviderError as error:
+            log.redact(error)
+            log.failure(error, "in the stream")
+            raise
         finally:
             await response.aclose()
 
