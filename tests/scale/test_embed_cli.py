@@ -23,7 +23,7 @@ def _key(monkeypatch: pytest.MonkeyPatch) -> None:
 def _args(corpus: Path, out: Path, url: str, *extra: str) -> list[str]:
     return [
         "embed", str(corpus), "-o", str(out), "--provider", "openai",
-        "--model", "text-embedding-3-small", "--base-url", url, "--progress", "off", *extra,
+        "--model", "text-embedding-3-small", "--base-url", url, "--progress", "off", "--dimensions", "8", *extra,
     ]  # fmt: skip
 
 

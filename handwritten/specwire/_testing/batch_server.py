@@ -586,12 +586,14 @@ def live_answer(kind: str, family: str, body: dict[str, Any]) -> dict[str, Any]:
     text = _text_of(family, body)
     if family == "embedding":
         if kind == "gemini":
-            return {"embedding": {"values": vector_for(text)}}
+            size = body.get("outputDimensionality") or DIMENSIONS
+            return {"embedding": {"values": vector_for(text, size)}}
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
         b64 = body.get("encoding_format") == "base64"
         data = []
+        size = body.get("dimensions") or DIMENSIONS  # as asked, like the real service
         for n, item in enumerate(inputs):
-            values = vector_for(str(item))
+            values = vector_for(str(item), size)
             embedding: Any = (
                 base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode()
                 if b64

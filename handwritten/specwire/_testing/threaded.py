@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .batch_server import vector_for
+from .batch_server import DIMENSIONS, vector_for
 from .loopback import LoopbackServer, ReceivedRequest, Reply
 
 
@@ -80,8 +80,9 @@ class RateEnforcingEmbeddings:
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
         with self._lock:
             self.inputs += len(inputs)
+        size = body.get("dimensions") or DIMENSIONS  # as asked, like the real service
         data = [
-            {"object": "embedding", "index": n, "embedding": vector_for(str(text))}
+            {"object": "embedding", "index": n, "embedding": vector_for(str(text), size)}
             for n, text in enumerate(inputs)
         ]
         return Reply.json(
