@@ -2,6 +2,9 @@
 bound to a spec (a generated class) the set-up every engine used to repeat.
 
 - ``check_model_arguments``: a model name, a non-negative retry budget.
+- ``check_parameters_type`` / ``model_parameters``: the model's ``Parameters`` (its
+  defaults when none are given), checked to be of its class and against its card.
+- ``http_options``: the constructor's HTTP arguments, as ``BoundModel._bind`` takes them.
 - ``ModelLifecycle``: ``async with model:`` and ``await model.aclose()`` for every model
   (chat, embedding, HTTP and realtime TTS); closing twice is harmless.
 - ``BoundModel``: the endpoint the credential's base URL selects (a variant or the
@@ -19,6 +22,7 @@ from .contract import Dialect
 
 if TYPE_CHECKING:
     import httpx
+    from pydantic import BaseModel
 
     from .binding import EndpointBinding, ModelBinding
     from .credential import CredentialBase
@@ -34,6 +38,44 @@ def check_model_arguments(model: object, max_retries: int = 0) -> None:
         raise ValueError("model must be a non-empty model name")
     if not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError("max_retries must be >= 0")
+
+
+def check_parameters_type(owner: Any, parameters: object) -> None:
+    """Refuse parameters that are not ``owner``'s ``Parameters`` class."""
+    if not isinstance(parameters, owner.Parameters):
+        raise TypeError(
+            f"parameters must be {type(owner).__name__}.Parameters, not {type(parameters).__name__}"
+        )
+
+
+def model_parameters(
+    owner: Any, model: str, parameters: BaseModel | None
+) -> tuple[BaseModel, frozenset[str]]:
+    """``owner``'s parameters (``owner.Parameters()`` when None), checked to be of that
+    class and against ``model``'s card (a parameter the card removes is refused; no-op
+    without a card), and the fields the card removes (never sent)."""
+    params = parameters if parameters is not None else owner.Parameters()
+    check_parameters_type(owner, params)
+    from .._cards import check_parameters_against_card, removed_by_card
+
+    check_parameters_against_card(type(owner), model, params)
+    return params, removed_by_card(type(owner), model)
+
+
+def http_options(
+    transport: str | None,
+    http_client: httpx.AsyncClient | None,
+    default_headers: Mapping[str, str] | None,
+    max_connections: int | None,
+) -> dict[str, Any]:
+    """A constructor's HTTP arguments as ``BoundModel._bind(http_options=...)`` takes
+    them (``HttpTransport``'s keywords)."""
+    return {
+        "transport": transport,
+        "http_client": http_client,
+        "default_headers": default_headers,
+        "max_connections": max_connections,
+    }
 
 
 class ModelLifecycle:

@@ -20,7 +20,7 @@ from .._ratelimit import Reservation, estimate_tokens
 from .accumulator import StreamAccumulator
 from .binding import ModelBinding
 from .blocks import ToolCallBlock
-from .bound import BoundModel
+from .bound import BoundModel, check_parameters_type, http_options
 from .call_log import CallLog
 from .chat_model import ChatModelBase
 from .construct import construct
@@ -83,23 +83,14 @@ class SpecChatModel(ChatBatching, ChatModelBase, BoundModel):
             context_size=context_size,
             formatter=formatter,
         )
-        if not isinstance(self.parameters, self.Parameters):
-            raise TypeError(
-                f"parameters must be {type(self).__name__}.Parameters, "
-                f"not {type(self.parameters).__name__}"
-            )
+        check_parameters_type(self, self.parameters)
         check_credential_family(self, credential)
         self._dialect: ChatDialect = self._bind(
             credential,
             ChatDialect,
             max_retries,
             timeout=timeout,
-            http_options={
-                "transport": transport,
-                "http_client": http_client,
-                "default_headers": default_headers,
-                "max_connections": max_connections,
-            },
+            http_options=http_options(transport, http_client, default_headers, max_connections),
         )
         if formatter is None:
             named, default = self.chat_formatter, self._dialect.formatter_class

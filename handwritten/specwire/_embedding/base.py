@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, ca
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._core.blocks import DataBlock
-from .._core.bound import ModelLifecycle, check_model_arguments
+from .._core.bound import ModelLifecycle, check_model_arguments, model_parameters
 from .._core.credential import CredentialBase, check_credential_family
 from .._core.errors import (
     APIConnectionError,
@@ -121,21 +121,11 @@ class EmbeddingModelBase(RateLimited, ModelLifecycle, ABC, Generic[InputT]):
         check_credential_family(self, credential)
         self.credential = credential
         self.model = model
-        self.parameters = parameters if parameters is not None else self.Parameters()
-        if not isinstance(self.parameters, self.Parameters):
-            raise TypeError(
-                f"parameters must be {type(self).__name__}.Parameters, "
-                f"not {type(self.parameters).__name__}"
-            )
-        from .._cards import check_parameters_against_card, removed_by_card
-
-        # a parameter the model's card removes is refused here (no-op without a card)
-        check_parameters_against_card(type(self), model, self.parameters)
+        self.parameters, self._removed = model_parameters(self, model, parameters)
         self.embedding_cache = embedding_cache
         self.max_retries = max_retries
         self.retry_delay = retry_delay
         self.max_concurrency = max_concurrency
-        self._removed = removed_by_card(type(self), model)
         self._retry = self._retry_policy(max_retries, retry_delay)
         self.card: EmbeddingModelCard | None = _card_for(type(self), model)
         self._dimension_rule = DimensionRule.from_card(self.card)

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from .._batch.model import EmbeddingBatching
 from .._core.binding import ModelBinding
 from .._core.blocks import DataBlock
-from .._core.bound import BoundModel
+from .._core.bound import BoundModel, http_options
 from .._core.credential import CredentialBase, check_credential_family
 from .._core.errors import APIConnectionError, ProviderError
 from .._core.extra import merge_extra
@@ -63,12 +63,7 @@ class _SpecEmbeddingEngine(EmbeddingBatching, EmbeddingModelBase[InputT], BoundM
             EmbeddingWire,
             max_retries,
             timeout=timeout,
-            http_options={
-                "transport": transport,
-                "http_client": http_client,
-                "default_headers": default_headers,
-                "max_connections": max_connections,
-            },
+            http_options=http_options(transport, http_client, default_headers, max_connections),
             **batch_delays(retry_delay),
         )
         super().__init__(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from .._core.binding import EndpointBinding, ModelBinding
-from .._core.bound import BoundModel, check_model_arguments
+from .._core.bound import BoundModel, check_model_arguments, model_parameters
 from .._core.credential import CredentialBase
 from .._core.retry import RetryPolicy
 from .dialect import RealtimeDialect, RealtimeOptions, SessionConfig
@@ -60,17 +60,7 @@ class RealtimeModelBase(BoundModel):
             raise ValueError("send_queue_size and max_queue must be >= 1")
         self.credential = credential
         self.model = model
-        self.parameters = parameters if parameters is not None else self.Parameters()
-        if not isinstance(self.parameters, self.Parameters):
-            raise TypeError(
-                f"parameters must be {type(self).__name__}.Parameters, "
-                f"not {type(self.parameters).__name__}"
-            )
-        from .._cards import check_parameters_against_card, removed_by_card
-
-        # A parameter the model's card removes is refused, and never sent.
-        check_parameters_against_card(type(self), model, self.parameters)
-        self._removed = removed_by_card(type(self), model)
+        self.parameters, self._removed = model_parameters(self, model, parameters)
         self.max_retries = max_retries
         self.open_timeout = open_timeout
         self.close_timeout = close_timeout

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
-from .._core.bound import ModelLifecycle, check_model_arguments
+from .._core.bound import ModelLifecycle, check_model_arguments, model_parameters
 from .._core.credential import CredentialBase, check_credential_family
 from .._ratelimit.model import RateLimited
 from .response import TTSResponse
@@ -60,17 +60,7 @@ class TTSModelBase(RateLimited, ModelLifecycle, ABC):
         check_credential_family(self, credential)
         self.credential = credential
         self.model = model
-        self.parameters = parameters if parameters is not None else self.Parameters()
-        if not isinstance(self.parameters, self.Parameters):
-            raise TypeError(
-                f"parameters must be {type(self).__name__}.Parameters, "
-                f"not {type(self.parameters).__name__}"
-            )
-        from .._cards import check_parameters_against_card, removed_by_card
-
-        # a parameter the model's card removes is refused here (no-op without a card)
-        check_parameters_against_card(type(self), model, self.parameters)
-        self._removed = removed_by_card(type(self), model)
+        self.parameters, self._removed = model_parameters(self, model, parameters)
         self.parameters = _card_voice_default(type(self), model, self.parameters)
         self.stream = stream
 

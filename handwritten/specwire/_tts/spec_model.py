@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from .._core.binding import ModelBinding
 from .._core.blocks import Base64Source, DataBlock, URLSource
-from .._core.bound import BoundModel, check_model_arguments
+from .._core.bound import BoundModel, check_model_arguments, http_options
 from .._core.call_log import CallLog
 from .._core.credential import CredentialBase
 from .._core.decoders import SseDecoder
@@ -68,12 +68,7 @@ class SpecTTSModel(TTSModelBase, BoundModel):
             TTSHttpDialect,
             max_retries,
             timeout=timeout,
-            http_options={
-                "transport": transport,
-                "http_client": http_client,
-                "default_headers": default_headers,
-                "max_connections": max_connections,
-            },
+            http_options=http_options(transport, http_client, default_headers, max_connections),
         )
 
     # ------------------------------------------------------------------ call
