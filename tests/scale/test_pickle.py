@@ -27,8 +27,8 @@ from specwire.tts import (
     DashScopeRealtimeTTSModel,
     DashScopeTTSModel,
 )
+from tests.redis_server import needs_redis, redis_server
 
-from .redis_server import needs_redis, redis_server
 from .workers import embed_corpus
 
 OPENAI_SECRET = "sk-openai-pickle-secret"
@@ -129,7 +129,7 @@ async def test_a_connected_realtime_model_pickles_as_its_settings(tmp_path: Path
 # ---------------------------------------------------------------- multiprocessing
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from .redis_server import REDIS
+    from tests.redis_server import REDIS
 
     if REDIS is None:
         pytest.skip("redis-server binary not installed (apt-get install redis-server)")

@@ -17,8 +17,8 @@ from specwire._testing.threaded import RateEnforcingEmbeddings, ThreadedServer
 from specwire.credential import OpenAICredential
 from specwire.embedding import OpenAIEmbeddingModel
 from specwire.ratelimit import RedisRateLimiter
+from tests.redis_server import needs_redis, redis_server
 
-from .redis_server import needs_redis, redis_server
 from .workers import embed_many
 
 pytestmark = needs_redis

@@ -1,5 +1,6 @@
-"""A real redis-server on a free loopback port for the scale tests (the same way
-tests/embedding/test_redis_cache.py starts one)."""
+"""A real redis-server on a free loopback port, started by the tests that need one
+(the embedding cache, the scale tests); ``needs_redis`` skips them, saying why, only
+when the redis-server binary is absent."""
 
 from __future__ import annotations
 
