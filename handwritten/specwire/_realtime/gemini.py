@@ -93,9 +93,6 @@ class GeminiLiveDialect(RealtimeDialect):
         super().__init__(endpoint, wire_params, provider, config)
         options = self.options
         config = self.config
-        self._endpoint = endpoint
-        self._provider = provider
-        self._config = config
         self._transparent = options.transparent_resumption
         self._model_prefix = options.model_prefix
         self._handle: str | None = None
@@ -152,8 +149,8 @@ class GeminiLiveDialect(RealtimeDialect):
 
     # ---------------------------------------------------------------- frames out
     def opening(self) -> list[bytes]:
-        config = self._config
-        setup: dict[str, Any] = copy.deepcopy(dict(self._endpoint.fixed_body.get("setup") or {}))
+        config = self.config
+        setup: dict[str, Any] = copy.deepcopy(dict(self.endpoint.fixed_body.get("setup") or {}))
         setup["model"] = config.model if "/" in config.model else self._model_prefix + config.model
         generation = setup.setdefault("generationConfig", {})
         generation["responseModalities"] = [m.upper() for m in config.output_modalities]
@@ -212,7 +209,7 @@ class GeminiLiveDialect(RealtimeDialect):
 
     def audio(self, pcm: bytes) -> list[bytes]:
         frame = self._audio_prefix + base64.b64encode(pcm) + b'"}}}'
-        if self._config.turn_detection or self._in_activity:
+        if self.config.turn_detection or self._in_activity:
             return [frame]
         self._in_activity = True  # manual detection: the user's turn starts with its audio
         return [_ACTIVITY_START, frame]
@@ -224,7 +221,7 @@ class GeminiLiveDialect(RealtimeDialect):
         return [frame]
 
     def commit(self, respond: bool) -> list[bytes]:
-        if self._config.turn_detection:
+        if self.config.turn_detection:
             return []  # the server decides when the user has finished
         if not self._in_activity:
             return []
@@ -235,7 +232,7 @@ class GeminiLiveDialect(RealtimeDialect):
         turn = self._turn
         if turn is not None:
             turn.cancelled = True
-        if self._config.turn_detection or self._in_activity:
+        if self.config.turn_detection or self._in_activity:
             return []
         self._in_activity = True
         return [_ACTIVITY_START]
@@ -294,7 +291,7 @@ class GeminiLiveDialect(RealtimeDialect):
     def _turn_now(self) -> Turn:
         turn = self._turn
         if turn is None:
-            turn = self._turn = Turn(None, self._config.output_sample_rate, self._config.keep_audio)
+            turn = self._turn = Turn(None, self.config.output_sample_rate, self.config.keep_audio)
         return turn
 
     def _server_content(
@@ -352,7 +349,7 @@ class GeminiLiveDialect(RealtimeDialect):
             name = str(function.get("name") or "")
             if not name:
                 raise StreamBrokenError(
-                    "a tool call arrived without a name", provider=self._provider
+                    "a tool call arrived without a name", provider=self.provider
                 )
             self._names[call_id] = name
             arguments = _dumps(function.get("args") or {}).decode()

@@ -147,9 +147,6 @@ class OpenAIRealtimeDialect(RealtimeDialect):
     ) -> None:
         super().__init__(endpoint, wire_params, provider, config)
         options = self.options
-        self._endpoint = endpoint
-        self._provider = provider
-        self._config = self.config
         self._shape = options.session_shape
         self._tool_shape = options.tool_shape
         client = options.client_events.model_dump()
@@ -203,10 +200,8 @@ class OpenAIRealtimeDialect(RealtimeDialect):
 
     # ---------------------------------------------------------------- frames out
     def opening(self) -> list[bytes]:
-        config = self._config
-        session: dict[str, Any] = copy.deepcopy(
-            dict(self._endpoint.fixed_body.get("session") or {})
-        )
+        config = self.config
+        session: dict[str, Any] = copy.deepcopy(dict(self.endpoint.fixed_body.get("session") or {}))
         audio_out = "audio" in config.output_modalities
         detection: Any = None
         if config.turn_detection:
@@ -294,7 +289,7 @@ class OpenAIRealtimeDialect(RealtimeDialect):
 
     def text(self, text: str, respond: bool) -> list[bytes]:
         if not self._text_input:
-            raise ValueError(f"{self._provider} realtime sessions take no text input; send audio")
+            raise ValueError(f"{self.provider} realtime sessions take no text input; send audio")
         item = {
             "type": "message",
             "role": "user",
@@ -307,7 +302,7 @@ class OpenAIRealtimeDialect(RealtimeDialect):
 
     def commit(self, respond: bool) -> list[bytes]:
         frames = [_dumps({"type": self._ev["audio_commit"]})]
-        if respond and not self._config.turn_detection:
+        if respond and not self.config.turn_detection:
             frames.append(_dumps({"type": self._ev["response_create"]}))
         return frames
 
@@ -363,7 +358,7 @@ class OpenAIRealtimeDialect(RealtimeDialect):
         turn = self._turn
         if turn is None:  # a server that skips response.created
             turn = self._turn = Turn(
-                event.get("response_id"), self._config.output_sample_rate, self._config.keep_audio
+                event.get("response_id"), self.config.output_sample_rate, self.config.keep_audio
             )
         return turn
 
@@ -406,7 +401,7 @@ class OpenAIRealtimeDialect(RealtimeDialect):
     def _on_response_created(self, event: dict[str, Any]) -> Sequence[RealtimeEvent]:
         response = event.get("response") or {}
         self._turn = Turn(
-            response.get("id"), self._config.output_sample_rate, self._config.keep_audio
+            response.get("id"), self.config.output_sample_rate, self.config.keep_audio
         )
         return _NONE
 
@@ -452,7 +447,7 @@ class OpenAIRealtimeDialect(RealtimeDialect):
             arguments = "".join(parts)
         if not name:
             raise StreamBrokenError(
-                f"function call {call_id!r} arrived without a name", provider=self._provider
+                f"function call {call_id!r} arrived without a name", provider=self.provider
             )
         turn = self._turn_for(event)
         self._remember(
@@ -543,7 +538,7 @@ class OpenAIRealtimeDialect(RealtimeDialect):
         (the spec's ``errors`` map codes and types to classes)."""
         return self.errors.error(
             {"error": detail},
-            provider=self._provider,
+            provider=self.provider,
             default=ProviderError,
             fallback="the server reported an error",
         )
