@@ -12,20 +12,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+# the chat demo's tool: the realtime loopback server answers it the same way
+from ._demo import WEATHER_TOOL
 from ._testing.realtime_server import Fault, RealtimeLoopbackServer, hear, speech_pcm
-
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather for a city.",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    },
-}
 
 
 def _model(provider: str, server: RealtimeLoopbackServer) -> Any:
