@@ -17,6 +17,47 @@ class FormatterBase(ABC):
         """The provider payload for ``msgs``."""
 
 
+class MessagePerMsgFormatter(FormatterBase):
+    """The Chat Completions layout (OpenAI, DashScope, Ollama): each ``Msg`` becomes its
+    own API messages: a system message; an assistant message followed by the tool results
+    it carries; or the tool results a user turn carries followed by the user message."""
+
+    async def format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for msg in msgs:
+            out.extend(self._format_one(msg))
+        return out
+
+    def _format_one(self, msg: Msg) -> list[dict[str, Any]]:
+        results = [b for b in msg.content if isinstance(b, ToolResultBlock)]
+        if msg.role == "system":
+            return [{"role": "system", "content": msg.get_text_content() or ""}]
+        if msg.role == "assistant":
+            entries: list[dict[str, Any]] = []
+            entry = self._assistant_entry(msg)
+            if entry is not None:
+                entries.append(entry)
+            entries.extend(self._tool_messages(results))
+            return entries
+        entries = self._tool_messages(results)
+        user = self._user_entry(msg)
+        if user is not None:
+            entries.append(user)
+        return entries
+
+    @abstractmethod
+    def _assistant_entry(self, msg: Msg) -> dict[str, Any] | None:
+        """The assistant message (None when it has nothing to say)."""
+
+    @abstractmethod
+    def _user_entry(self, msg: Msg) -> dict[str, Any] | None:
+        """The user message (None when it carries no text or media)."""
+
+    @abstractmethod
+    def _tool_messages(self, results: list[ToolResultBlock]) -> list[dict[str, Any]]:
+        """The messages carrying ``results``."""
+
+
 def group_for_multi_agent(msgs: list[Msg], history_tag: str = "history") -> list[Msg]:
     """Rewrite a multi-agent conversation for a provider that knows two roles.
 

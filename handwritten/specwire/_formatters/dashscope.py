@@ -13,7 +13,7 @@ from typing import Any
 
 from .._core.blocks import DataBlock, TextBlock, ToolCallBlock, ToolResultBlock
 from .._core.messages import Msg
-from .base import FormatterBase, group_for_multi_agent
+from .base import MessagePerMsgFormatter, group_for_multi_agent
 from .media import TOOL_MEDIA_NOTE, data_url, tool_media, tool_output_text
 from .openai import openai_tool_calls
 
@@ -26,35 +26,22 @@ def _media_item(block: DataBlock) -> dict[str, Any] | None:
     return {key: data_url(block)} if key else None
 
 
-class DashScopeChatFormatter(FormatterBase):
+class DashScopeChatFormatter(MessagePerMsgFormatter):
     """One API message per ``Msg``; tool results become ``tool`` messages."""
 
-    async def format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for msg in msgs:
-            out.extend(self._format_one(msg))
-        return out
+    def _assistant_entry(self, msg: Msg) -> dict[str, Any] | None:
+        calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
+        content = self._content([b for b in msg.content if isinstance(b, TextBlock)])
+        if not (content or calls):
+            return None
+        entry: dict[str, Any] = {"role": "assistant", "content": content}
+        if calls:
+            entry["tool_calls"] = openai_tool_calls(calls)
+        return entry
 
-    def _format_one(self, msg: Msg) -> list[dict[str, Any]]:
-        results = [b for b in msg.content if isinstance(b, ToolResultBlock)]
-        if msg.role == "system":
-            return [{"role": "system", "content": msg.get_text_content() or ""}]
-        if msg.role == "assistant":
-            entries: list[dict[str, Any]] = []
-            calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
-            content = self._content([b for b in msg.content if isinstance(b, TextBlock)])
-            if content or calls:
-                entry: dict[str, Any] = {"role": "assistant", "content": content}
-                if calls:
-                    entry["tool_calls"] = openai_tool_calls(calls)
-                entries.append(entry)
-            entries.extend(self._tool_messages(results))
-            return entries
-        entries = self._tool_messages(results)
+    def _user_entry(self, msg: Msg) -> dict[str, Any] | None:
         content = self._content([b for b in msg.content if isinstance(b, TextBlock | DataBlock)])
-        if content:
-            entries.append({"role": "user", "content": content})
-        return entries
+        return {"role": "user", "content": content} if content else None
 
     @staticmethod
     def _content(blocks: list[TextBlock | DataBlock]) -> str | list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 from .._core.blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock, ToolResultBlock
 from .._core.json_repair import parse_json_object
 from .._core.messages import Msg
-from .base import FormatterBase, group_for_multi_agent
+from .base import MessagePerMsgFormatter, group_for_multi_agent
 from .media import TOOL_MEDIA_NOTE, tool_media, tool_output_text
 
 
@@ -35,45 +35,31 @@ def _arguments(call: ToolCallBlock) -> dict[str, Any]:
         return {}
 
 
-class OllamaChatFormatter(FormatterBase):
+class OllamaChatFormatter(MessagePerMsgFormatter):
     """One API message per ``Msg``; tool results become ``tool`` messages. Thinking from
     earlier turns goes back as ``thinking`` (Ollama passes it to the model template);
     signatures from other providers mean nothing here and are dropped."""
 
-    async def format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for msg in msgs:
-            out.extend(self._format_one(msg))
-        return out
+    def _assistant_entry(self, msg: Msg) -> dict[str, Any] | None:
+        texts = [b.text for b in msg.content if isinstance(b, TextBlock)]
+        thinking = [b.thinking for b in msg.content if isinstance(b, ThinkingBlock)]
+        calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
+        if not (texts or calls or any(thinking)):
+            return None
+        entry: dict[str, Any] = {"role": "assistant", "content": "".join(texts)}
+        if any(thinking):
+            entry["thinking"] = "".join(thinking)
+        if calls:
+            entry["tool_calls"] = [
+                {"id": c.id, "function": {"name": c.name, "arguments": _arguments(c)}}
+                for c in calls
+            ]
+        return entry
 
-    def _format_one(self, msg: Msg) -> list[dict[str, Any]]:
-        results = [b for b in msg.content if isinstance(b, ToolResultBlock)]
-        if msg.role == "system":
-            return [{"role": "system", "content": msg.get_text_content() or ""}]
-        if msg.role == "assistant":
-            entries: list[dict[str, Any]] = []
-            texts = [b.text for b in msg.content if isinstance(b, TextBlock)]
-            thinking = [b.thinking for b in msg.content if isinstance(b, ThinkingBlock)]
-            calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
-            if texts or calls or any(thinking):
-                entry: dict[str, Any] = {"role": "assistant", "content": "".join(texts)}
-                if any(thinking):
-                    entry["thinking"] = "".join(thinking)
-                if calls:
-                    entry["tool_calls"] = [
-                        {"id": c.id, "function": {"name": c.name, "arguments": _arguments(c)}}
-                        for c in calls
-                    ]
-                entries.append(entry)
-            entries.extend(self._tool_messages(results))
-            return entries
-        entries = self._tool_messages(results)
-        user = self._user_message(
+    def _user_entry(self, msg: Msg) -> dict[str, Any] | None:
+        return self._user_message(
             [b for b in msg.content if isinstance(b, TextBlock | DataBlock)], "user"
         )
-        if user is not None:
-            entries.append(user)
-        return entries
 
     @staticmethod
     def _user_message(blocks: list[TextBlock | DataBlock], role: str) -> dict[str, Any] | None:

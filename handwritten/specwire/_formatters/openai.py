@@ -8,7 +8,7 @@ from typing import Any
 from .._core.blocks import DataBlock, TextBlock, ThinkingBlock, ToolCallBlock, ToolResultBlock
 from .._core.messages import Msg
 from .._dialects.openai_parts import reasoning_detail_entry
-from .base import FormatterBase, group_for_multi_agent
+from .base import MessagePerMsgFormatter, group_for_multi_agent
 from .media import TOOL_MEDIA_NOTE, data_url, tool_media, tool_output_text
 
 # Audio formats the input_audio part accepts, by media type.
@@ -43,42 +43,30 @@ def openai_tool_calls(calls: list[ToolCallBlock]) -> list[dict[str, Any]]:
     ]
 
 
-class OpenAIChatFormatter(FormatterBase):
+class OpenAIChatFormatter(MessagePerMsgFormatter):
     """One API message per ``Msg``; tool results become ``tool`` messages. Thinking is
     written provider-neutrally on assistant messages: its text as ``reasoning_content``,
     and blocks read from ``reasoning_details`` as those entries tagged with their
     ``origin``; the dialect writes them in its provider's form, or drops them."""
 
-    async def format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for msg in msgs:
-            out.extend(self._format_one(msg))
-        return out
+    def _assistant_entry(self, msg: Msg) -> dict[str, Any] | None:
+        texts = [b.text for b in msg.content if isinstance(b, TextBlock)]
+        blocks = [b for b in msg.content if isinstance(b, ThinkingBlock)]
+        thinking = [b.thinking for b in blocks if b.thinking]
+        details = [e for e in map(reasoning_detail_entry, blocks) if e is not None]
+        calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
+        if not (texts or calls or thinking or details):
+            return None
+        entry: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
+        if thinking:
+            entry["reasoning_content"] = "".join(thinking)
+        if details:
+            entry["reasoning_details"] = details
+        if calls:
+            entry["tool_calls"] = openai_tool_calls(calls)
+        return entry
 
-    def _format_one(self, msg: Msg) -> list[dict[str, Any]]:
-        results = [b for b in msg.content if isinstance(b, ToolResultBlock)]
-        if msg.role == "system":
-            return [{"role": "system", "content": msg.get_text_content() or ""}]
-        if msg.role == "assistant":
-            entries: list[dict[str, Any]] = []
-            texts = [b.text for b in msg.content if isinstance(b, TextBlock)]
-            blocks = [b for b in msg.content if isinstance(b, ThinkingBlock)]
-            thinking = [b.thinking for b in blocks if b.thinking]
-            details = [e for e in map(reasoning_detail_entry, blocks) if e is not None]
-            calls = [b for b in msg.content if isinstance(b, ToolCallBlock)]
-            if texts or calls or thinking or details:
-                entry: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
-                if thinking:
-                    entry["reasoning_content"] = "".join(thinking)
-                if details:
-                    entry["reasoning_details"] = details
-                if calls:
-                    entry["tool_calls"] = openai_tool_calls(calls)
-                entries.append(entry)
-            entries.extend(self._tool_messages(results))
-            return entries
-        # user
-        entries = self._tool_messages(results)
+    def _user_entry(self, msg: Msg) -> dict[str, Any] | None:
         parts: list[dict[str, Any]] = []
         for block in msg.content:
             if isinstance(block, TextBlock):
@@ -87,12 +75,11 @@ class OpenAIChatFormatter(FormatterBase):
                 part = _user_part(block)
                 if part is not None:
                     parts.append(part)
-        if parts:
-            if all(p["type"] == "text" for p in parts):
-                entries.append({"role": "user", "content": "".join(p["text"] for p in parts)})
-            else:
-                entries.append({"role": "user", "content": parts})
-        return entries
+        if not parts:
+            return None
+        if all(p["type"] == "text" for p in parts):
+            return {"role": "user", "content": "".join(p["text"] for p in parts)}
+        return {"role": "user", "content": parts}
 
     def _tool_messages(self, results: list[ToolResultBlock]) -> list[dict[str, Any]]:
         entries: list[dict[str, Any]] = []
