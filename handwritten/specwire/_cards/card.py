@@ -141,6 +141,13 @@ class EmbeddingModelCard(_CardBase):
         return limits
 
 
+def _check_distinct_voices(cls: type[Any], voices: list[str]) -> list[str]:
+    """A card's voices, refused when one is listed twice (TTS and realtime cards)."""
+    if len(set(voices)) != len(voices):
+        raise ValueError(f"repeated voices: {voices}")
+    return voices
+
+
 class TTSModelCard(_CardBase):
     """A text-to-speech model's voices, mode and parameter form."""
 
@@ -151,12 +158,7 @@ class TTSModelCard(_CardBase):
     voices: list[str] = Field(default_factory=list, description="Voice ids; the voice enum.")
     output_types: list[str] = Field(default_factory=lambda: ["audio/wav"])
 
-    @field_validator("voices")
-    @classmethod
-    def _distinct_voices(cls, voices: list[str]) -> list[str]:
-        if len(set(voices)) != len(voices):
-            raise ValueError(f"repeated voices: {voices}")
-        return voices
+    _distinct_voices = field_validator("voices")(_check_distinct_voices)
 
 
 class RealtimeModelCard(_CardBase):
@@ -192,12 +194,7 @@ class RealtimeModelCard(_CardBase):
         default=None, description="Concurrent sessions per key or project, where documented."
     )
 
-    @field_validator("voices")
-    @classmethod
-    def _distinct_voices(cls, voices: list[str]) -> list[str]:
-        if len(set(voices)) != len(voices):
-            raise ValueError(f"repeated voices: {voices}")
-        return voices
+    _distinct_voices = field_validator("voices")(_check_distinct_voices)
 
     @property
     def accepts_audio(self) -> bool:
